@@ -1,0 +1,44 @@
+# Growth: `make run` serves the demo, `make test` runs lint and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := GROWTH_ENV=development
+CATALOGS := growth/translations
+
+.PHONY: install run test lint i18n translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy=false -q -d $(CATALOGS) 2>/dev/null || $(BIN)/pybabel compile -q -d $(CATALOGS)
+
+run: install translations
+	$(DEV_ENV) $(BIN)/growth db upgrade
+	$(DEV_ENV) $(BIN)/growth demo --if-empty
+	$(DEV_ENV) $(BIN)/growth run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check growth tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r growth
+
+test: install translations lint
+	$(BIN)/python -m pytest
+
+i18n: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project=Growth .
+	$(BIN)/pybabel update -q -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -q -d $(CATALOGS)
+
+bench: install translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,46 @@
+"""Growth: protected development days, coaching and retention for support teams."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: the only place a Flask object is made."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    from . import config
+
+    config.load(app, test_config)
+
+    from . import cli, db, errors, forms, i18n, labels, security
+
+    db.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    forms.init_app(app)
+
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .coaching.views import bp as coaching_bp
+    from .dev_days.views import bp as dev_days_bp
+    from .goals.views import bp as goals_bp
+    from .hr.views import bp as hr_bp
+
+    for blueprint in (auth_bp, dev_days_bp, goals_bp, coaching_bp, hr_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from . import permissions
+
+    permissions.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,137 @@
+"""Accounts, teams and review cycles: the admin's use cases."""
+
+import secrets
+from datetime import date
+
+from flask_babel import gettext as _
+from peewee import IntegrityError
+
+from .. import audit
+from ..db import database, write_transaction
+from ..models import ReviewCycle, Role, Team, User, normalize_email
+from ..passwords import hash_password
+
+
+class AdminError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def create_user(actor, *, email, name, role, team_id=None, hired_on=None, weekly_dev_hours=8,
+                password=None, must_change_password=True) -> tuple[User, str]:
+    """Create an account. Returns it with its one-time password (random unless given)."""
+    password = password or secrets.token_urlsafe(12)
+    password_hash = hash_password(password)
+    try:
+        with database.atomic():
+            user = User.create(
+                email=normalize_email(email), name=name.strip(), role=Role(role).value,
+                team=team_id, hired_on=hired_on or date.today(),
+                weekly_dev_hours=weekly_dev_hours, password_hash=password_hash,
+                must_change_password=must_change_password)
+            audit.record("user_created", user, actor=actor, detail=f"role={user.role}")
+    except IntegrityError as error:
+        raise AdminError(_("Someone already has that email."), "email") from error
+    return user, password
+
+
+def update_user(actor, user: User, *, email, name, role, team_id, hired_on,
+                weekly_dev_hours) -> User:
+    """Save an account. A role or team change ends the person's sessions."""
+    if user.left_on and hired_on > user.left_on:
+        raise AdminError(_("The hire date can't be after the leaving date."), "hired_on")
+    moved = role != user.role or team_id != user.team_id
+    try:
+        with database.atomic():
+            User.update(
+                email=normalize_email(email), name=name.strip(), role=Role(role).value,
+                team=team_id, hired_on=hired_on, weekly_dev_hours=weekly_dev_hours,
+                session_version=User.session_version + (1 if moved else 0),
+            ).where(User.id == user.id).execute()
+            if role != user.role:
+                audit.record("role_changed", user, actor=actor,
+                             detail=f"{user.role}->{role}")
+                if user.role == Role.LEAD:
+                    # A lead who is no longer a lead leads no team.
+                    Team.update(lead=None).where(Team.lead == user.id).execute()
+            if team_id != user.team_id:
+                audit.record("team_changed", user, actor=actor,
+                             detail=f"{user.team_id}->{team_id}")
+            audit.record("user_updated", user, actor=actor)
+    except IntegrityError as error:
+        raise AdminError(_("Someone already has that email."), "email") from error
+    return User.get_by_id(user.id)
+
+
+def deactivate_user(actor, user: User, *, left_on: date, leave_reason: str) -> None:
+    """Record that someone left: they can no longer sign in; all their data stays."""
+    if left_on < user.hired_on:
+        raise AdminError(_("The leaving date can't be before the hire date."), "left_on")
+    with database.atomic():
+        User.update(left_on=left_on, leave_reason=leave_reason, active=False,
+                    session_version=User.session_version + 1).where(User.id == user.id).execute()
+        Team.update(lead=None).where(Team.lead == user.id).execute()
+        audit.record("user_deactivated", user, actor=actor, detail=f"reason={leave_reason}")
+
+
+def reactivate_user(actor, user: User) -> None:
+    with database.atomic():
+        User.update(left_on=None, leave_reason=None, active=True).where(
+            User.id == user.id).execute()
+        audit.record("user_reactivated", user, actor=actor)
+
+
+def reset_password(actor, user: User) -> str:
+    """A one-time password the person must change at their next sign-in."""
+    password = secrets.token_urlsafe(12)
+    password_hash = hash_password(password)
+    with database.atomic():
+        User.update(password_hash=password_hash, must_change_password=True,
+                    session_version=User.session_version + 1).where(User.id == user.id).execute()
+        audit.record("password_reset", user, actor=actor)
+    return password
+
+
+def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Team:
+    """Create or rename a team and choose its lead (someone with the lead role)."""
+    if lead_id is not None:
+        lead = User.get_or_none(User.id == lead_id)
+        if lead is None or lead.role != Role.LEAD:
+            raise AdminError(_("Choose someone with the lead role."), "lead_id")
+    clash = Team.select().where(Team.name.ilike(name.strip()))
+    if team is not None:
+        clash = clash.where(Team.id != team.id)
+    if clash.exists():
+        raise AdminError(_("There is already a team with that name."), "name")
+    try:
+        with database.atomic():
+            if team is None:
+                team = Team.create(name=name.strip(), lead=lead_id)
+                audit.record("team_created", team, actor=actor)
+            else:
+                if team.lead_id != lead_id:
+                    audit.record("team_lead_changed", team, actor=actor,
+                                 detail=f"{team.lead_id}->{lead_id}")
+                Team.update(name=name.strip(), lead=lead_id).where(Team.id == team.id).execute()
+                audit.record("team_updated", team, actor=actor)
+    except IntegrityError as error:
+        raise AdminError(_("There is already a team with that name."), "name") from error
+    return Team.get_by_id(team.id)
+
+
+def create_cycle(actor, *, name: str, starts_on: date, ends_on: date) -> ReviewCycle:
+    if ends_on < starts_on:
+        raise AdminError(_("A cycle can't end before it starts."), "ends_on")
+    try:
+        with write_transaction():
+            if ReviewCycle.overlapping(starts_on, ends_on).exists():
+                raise AdminError(_("Cycles never overlap: this one overlaps another cycle."),
+                                 "starts_on")
+            cycle = ReviewCycle.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on)
+            audit.record("cycle_created", cycle, actor=actor)
+    except IntegrityError as error:
+        raise AdminError(_("There is already a cycle with that name."), "name") from error
+    return cycle

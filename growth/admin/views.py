@@ -1,0 +1,200 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
+from ..permissions import can_admin, can_read_audit, get_or_404
+from . import service
+from .forms import AuditFilterForm, CycleForm, DeactivateForm, TeamForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.before_request
+def only_admins():
+    allowed = can_read_audit if request.endpoint == "admin.audit" else can_admin
+    if current_user.is_authenticated and not allowed(current_user):
+        abort(403)
+
+
+def _teams():
+    return Team.select().order_by(fn.LOWER(Team.name))
+
+
+def _apply(error: service.AdminError, form):
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+@bp.get("/users")
+def users():
+    people = (User.select(User, Team).join(Team, on=(User.team == Team.id), join_type="LEFT OUTER")
+              .order_by(User.active.desc(), fn.LOWER(User.name)))
+    return render_template("admin/users.html", people=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    form.set_teams(_teams())
+    if request.method == "POST" and form.validate():
+        try:
+            user, password = service.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                team_id=form.team_id.data, hired_on=form.hired_on.data,
+                weekly_dev_hours=form.weekly_dev_hours.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("%(name)s can sign in with the one-time password %(password)s "
+                    "and will choose their own.", name=user.name, password=password), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, person=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    person = get_or_404(User.select(), id=user_id)
+    form = UserForm(data={
+        "name": person.name, "email": person.email, "role": person.role,
+        "team_id": person.team_id, "hired_on": person.hired_on,
+        "weekly_dev_hours": person.weekly_dev_hours})
+    form.set_teams(_teams())
+    if request.method == "POST" and form.validate():
+        try:
+            service.update_user(
+                current_user, person, email=form.email.data, name=form.name.data,
+                role=form.role.data, team_id=form.team_id.data, hired_on=form.hired_on.data,
+                weekly_dev_hours=form.weekly_dev_hours.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=person.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, person=person,
+                           deactivate=DeactivateForm(formdata=None)), status
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int):
+    person = get_or_404(User.select(), id=user_id)
+    form = DeactivateForm()
+    if form.validate():
+        try:
+            service.deactivate_user(current_user, person, left_on=form.left_on.data,
+                                    leave_reason=form.leave_reason.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("%(name)s can no longer sign in. Their data is kept.", name=person.name),
+                  "success")
+            return redirect(url_for("admin.edit_user", user_id=person.id))
+    edit = UserForm(formdata=None, data={
+        "name": person.name, "email": person.email, "role": person.role,
+        "team_id": person.team_id, "hired_on": person.hired_on,
+        "weekly_dev_hours": person.weekly_dev_hours})
+    edit.set_teams(_teams())
+    return render_template("admin/user_form.html", form=edit, person=person,
+                           deactivate=form), 422
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int):
+    person = get_or_404(User.select(), id=user_id)
+    service.reactivate_user(current_user, person)
+    flash(_("%(name)s can sign in again.", name=person.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def reset_password(user_id: int):
+    person = get_or_404(User.select(), id=user_id)
+    password = service.reset_password(current_user, person)
+    flash(_("One-time password for %(name)s: %(password)s. They will choose their own at "
+            "the next sign-in.", name=person.name, password=password), "success")
+    return redirect(url_for("admin.edit_user", user_id=person.id))
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+def teams():
+    leads = User.select().where(User.role == Role.LEAD, User.active == True).order_by(  # noqa: E712
+        User.name)
+    form = TeamForm()
+    form.set_leads(leads)
+    if request.method == "POST" and form.validate():
+        try:
+            service.save_team(current_user, None, name=form.name.data, lead_id=form.lead_id.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("Team created."), "success")
+            return redirect(url_for("admin.teams"))
+    rows = (Team.select(Team, User)
+            .join(User, on=(Team.lead == User.id), join_type="LEFT OUTER")
+            .order_by(fn.LOWER(Team.name)))
+    sizes = dict(User.select(User.team, fn.COUNT(User.id)).where(
+        User.team.is_null(False), User.active == True).group_by(User.team).tuples())  # noqa: E712
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/teams.html", form=form, teams=rows, sizes=sizes,
+                           leads=list(leads)), status
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def edit_team(team_id: int):
+    team = get_or_404(Team.select(), id=team_id)
+    leads = User.select().where(User.role == Role.LEAD).order_by(User.name)
+    form = TeamForm(data={"name": team.name, "lead_id": team.lead_id})
+    form.set_leads(leads)
+    if request.method == "POST" and form.validate():
+        try:
+            service.save_team(current_user, team, name=form.name.data, lead_id=form.lead_id.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("Team saved."), "success")
+            return redirect(url_for("admin.teams"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/team_form.html", form=form, team=team), status
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+def cycles():
+    form = CycleForm()
+    if request.method == "POST" and form.validate():
+        try:
+            service.create_cycle(current_user, name=form.name.data,
+                                 starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+        except service.AdminError as error:
+            _apply(error, form)
+        else:
+            flash(_("Cycle created."), "success")
+            return redirect(url_for("admin.cycles"))
+    status = 422 if request.method == "POST" else 200
+    rows = ReviewCycle.select().order_by(ReviewCycle.starts_on.desc())
+    return render_template("admin/cycles.html", form=form, cycles=rows), status
+
+
+@bp.get("/audit")
+def audit():
+    form = AuditFilterForm(formdata=request.args)
+    events = (AuditEvent.select(AuditEvent, User)
+              .join(User, on=(AuditEvent.actor == User.id), join_type="LEFT OUTER")
+              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if form.validate():
+        if form.action.data:
+            events = events.where(AuditEvent.action == form.action.data.strip())
+        if form.person.data:
+            person = User.by_email(normalize_email(form.person.data)).first()
+            person_id = person.id if person else -1
+            events = events.where((AuditEvent.actor == person_id) | (
+                (AuditEvent.target_type == "user") & (AuditEvent.target_id == person_id)))
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = list(events.paginate(page, AUDIT_PAGE_SIZE + 1))
+    actions = [a for (a,) in AuditEvent.select(AuditEvent.action).distinct()
+               .order_by(AuditEvent.action).tuples()]
+    return render_template("admin/audit.html", form=form, events=rows[:AUDIT_PAGE_SIZE],
+                           has_more=len(rows) > AUDIT_PAGE_SIZE, page=page, actions=actions)

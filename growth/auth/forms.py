@@ -1,0 +1,31 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..forms import BaseForm, no_control_characters, select_choices
+
+# Each language is named in its own words, whatever the page's language.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class PasswordForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=12, max=256)],
+        description=_l("At least 12 characters. A short sentence is easy to remember."))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new "
+                                                                      "passwords differ."))])
+
+
+class AccountForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
+                                              no_control_characters])
+    locale = SelectField(_l("Language"), choices=select_choices(LANGUAGE_NAMES))

@@ -1,0 +1,99 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import audit
+from ..models import User
+from ..security import client_address, safe_next
+from . import service
+from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("dev_days.current_week"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST" and form.validate():
+        result = service.authenticate(form.email.data, form.password.data, client_address())
+        if result.user:
+            lang = session.get("lang")
+            session.clear()  # a fresh session: nothing from before sign-in survives
+            if lang:
+                session["lang"] = lang
+            login_user(result.user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"))
+                            or url_for("dev_days.current_week"))
+        if result.retry_at:
+            form.form_errors.append(_("Too many attempts. Try again after %(time)s.",
+                                      time=format_time(result.retry_at, "short")))
+            status = 429
+        else:
+            form.form_errors.append(_("That email and password don't match an account "
+                                      "that can sign in."))
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    service.sign_out_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    form = PasswordForm()
+    if request.method == "POST" and form.validate():
+        from ..passwords import verify_password
+
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("That is not your current password."))
+        else:
+            try:
+                service.set_password(current_user, form.new_password.data)
+            except service.PasswordPolicyError as error:
+                form.new_password.errors.append(str(error))
+            else:
+                # The session version moved on: sign in again on this device only.
+                login_user(current_user._get_current_object())
+                flash(_("Your password is changed. Other devices are signed out."), "success")
+                return redirect(url_for("auth.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = AccountForm(data={"name": current_user.name, "locale": current_user.locale or ""})
+    if request.method == "POST":
+        if form.validate():
+            User.update(name=form.name.data.strip(), locale=form.locale.data).where(
+                User.id == current_user.id).execute()
+            session["lang"] = form.locale.data
+            audit.record("account_updated", current_user)
+            current_user.locale = form.locale.data
+            flash(_("Your account is saved."), "success")
+            return redirect(url_for("auth.account"))
+        return render_template("auth/account.html", form=form), 422
+    return render_template("auth/account.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    """The language switch on the sign-in page (and anywhere before a choice is saved)."""
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGE_NAMES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            User.update(locale=lang).where(User.id == current_user.id).execute()
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))

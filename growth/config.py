@@ -1,0 +1,87 @@
+"""Configuration in layers: defaults, instance config, GROWTH_* environment, test mapping."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
+
+
+class Defaults:
+    ENV = "production"
+    DATABASE_URL = None  # filled in from the instance folder when not configured
+    SECRET_KEY = None
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1000
+    # Argon2id; argon2-cffi's RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
+    # is above OWASP's minimum of t=2, m=19 MiB, p=1.
+    PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    LOGIN_ACCOUNT_LIMIT = 10
+    LOGIN_ADDRESS_LIMIT = 100
+    LOGIN_WINDOW = timedelta(minutes=15)
+    PROXY_FIX_HOPS = 0
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "es")
+    DB_POOL_SIZE = 16
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Development keeps a generated key in the instance folder across restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(app, test_config=None):
+    """Fill app.config; raise RuntimeError when production settings are unsafe."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("GROWTH")
+    if test_config:
+        app.config.update(test_config)
+
+    env = app.config["ENV"]
+    if env not in ("production", "development"):
+        raise RuntimeError(f"GROWTH_ENV must be 'production' or 'development', not {env!r}.")
+    if not app.config["DATABASE_URL"]:
+        db_path = Path(app.instance_path) / "growth.db"
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{db_path}"
+
+    if env == "development":
+        if not app.config["SECRET_KEY"]:
+            app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+        # Plain http://127.0.0.1 in development: no Secure cookie unless asked for.
+        asked = "GROWTH_SESSION_COOKIE_SECURE" in os.environ or "SESSION_COOKIE_SECURE" in (
+            test_config or {})
+        if not asked:
+            app.config["SESSION_COOKIE_SECURE"] = False
+    else:
+        _refuse_unsafe_production(app.config)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+
+
+def _refuse_unsafe_production(config):
+    key = config.get("SECRET_KEY") or ""
+    if key.lower() in WEAK_SECRETS or len(key) < 32:
+        raise RuntimeError(
+            "GROWTH_SECRET_KEY must be set to at least 32 random characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if config.get("DEBUG"):
+        raise RuntimeError("DEBUG must be off in production.")
+    if not config.get("MAX_CONTENT_LENGTH"):
+        raise RuntimeError("MAX_CONTENT_LENGTH must be set in production.")

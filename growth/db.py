@@ -1,0 +1,89 @@
+"""The database: one proxy, pooled connections per request, SQLite pragmas, migrations."""
+
+from pathlib import Path
+
+from flask import g
+from peewee import DatabaseProxy, Model
+from playhouse.db_url import connect as connect_url
+from playhouse.migrations import Runner
+
+database = DatabaseProxy()
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 5000,
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "cache_size": -64000,
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def _pooled(url: str) -> str:
+    for plain in ("sqlite", "postgresql", "postgres"):
+        if url.startswith(plain + "://"):
+            return url.replace(plain + "://", ("postgresql" if plain == "postgres" else plain)
+                               + "+pool://", 1)
+    return url
+
+
+def open_database(url: str, pool_size: int = 16):
+    """Build the peewee database for a URL (pooled; SQLite gets WAL, FKs, busy timeout)."""
+    url = _pooled(url)
+    options = {"autoconnect": False, "max_connections": pool_size, "stale_timeout": 300,
+               "timeout": 10}
+    if url.startswith("sqlite"):
+        options.update(pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    return connect_url(url, **options)
+
+
+def init_app(app):
+    db = open_database(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
+    database.initialize(db)
+
+    @app.before_request
+    def _connect():
+        # A test or CLI command may already hold this thread's connection: reuse it and
+        # leave closing it to its owner.
+        g.db_opened = database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if g.pop("db_opened", False) and not database.is_closed():
+            database.close()
+
+    return db
+
+
+def is_sqlite() -> bool:
+    return database.obj is not None and type(database.obj).__name__.endswith("SqliteDatabase")
+
+
+def runner() -> Runner:
+    return Runner(database.obj, directory=str(MIGRATIONS_DIR))
+
+
+def upgrade() -> list[str]:
+    """Apply pending migrations; returns the names applied (empty when up to date)."""
+    with database.connection_context():
+        return runner().up()
+
+
+def status():
+    with database.connection_context():
+        return runner().status()
+
+
+def write_transaction():
+    """A transaction that takes the write lock up front on SQLite (BEGIN IMMEDIATE), for
+    check-then-write rules a UNIQUE index can't express; a plain transaction elsewhere."""
+    if is_sqlite():
+        return database.atomic("IMMEDIATE")
+    return database.atomic()

@@ -1,0 +1,101 @@
+"""A believable demo organisation for `growth demo` (development and trials only)."""
+
+import random
+from datetime import date, timedelta
+
+from .db import database
+from .models import Role, Team, User
+from .passwords import hash_password
+
+DEMO_PASSWORD = "growth-demo-2026"  # noqa: S105 - printed for people trying the demo
+
+# (email, name, role, team, years employed)
+SIGN_INS = [
+    ("agent@example.com", "Ana Ruiz", Role.AGENT, "Tier 1 Support", 2.6),
+    ("lead@example.com", "Leo Martin", Role.LEAD, "Tier 1 Support", 5.2),
+    ("hr@example.com", "Hana Okafor", Role.HR, None, 4.0),
+    ("admin@example.com", "Adam Weiss", Role.ADMIN, None, 6.0),
+]
+
+TEAMS = {
+    "Tier 1 Support": None,
+    "Billing & Accounts": ("lead.billing@example.com", "Bea Santos"),
+    "Platform Support": ("lead.platform@example.com", "Pablo Ortega"),
+}
+
+AGENT_NAMES = [
+    "Carmen Vidal", "Diego Ramos", "Elena Petrova", "Farid Haddad", "Grace Lee", "Hugo Costa",
+    "Irene Molina", "Jonas Berg", "Kira Tanaka", "Lucía Herrera", "Marco Bianchi",
+    "Nora Jensen", "Omar Said", "Paula Núñez", "Quentin Roy", "Rosa Delgado", "Sam Patel",
+]
+
+
+def build(seed: int = 7, today: date | None = None) -> None:
+    """Create teams, people and their history. The database must be empty."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    password_hash = hash_password(DEMO_PASSWORD)
+    with database.atomic():
+        teams = {name: Team.create(name=name) for name in TEAMS}
+        people = []
+
+        def person(email, name, role, team, years, **extra):
+            user = User.create(
+                email=email, name=name, role=role.value, team=teams.get(team),
+                hired_on=today - timedelta(days=int(years * 365.25)),
+                password_hash=password_hash, **extra)
+            people.append(user)
+            return user
+
+        for email, name, role, team, years in SIGN_INS:
+            person(email, name, role, team, years)
+        for team, lead in TEAMS.items():
+            if lead:
+                person(lead[0], lead[1], Role.LEAD, team, rng.uniform(3, 8))
+        Team.update(lead=User.by_email("lead@example.com").first()).where(
+            Team.name == "Tier 1 Support").execute()
+        for name, lead_email in (("Billing & Accounts", "lead.billing@example.com"),
+                                 ("Platform Support", "lead.platform@example.com")):
+            Team.update(lead=User.by_email(lead_email).first()).where(Team.name == name).execute()
+
+        team_names = list(TEAMS)
+        for index, name in enumerate(AGENT_NAMES):
+            email = name.split()[0].lower().replace("í", "i").replace("ú", "u") + "@example.com"
+            team = team_names[index % len(team_names)]
+            years = rng.choice([0.4, 0.9, 1.5, 2.2, 3.1, 4.5, 6.0, 7.5])
+            extra = {}
+            if index % 6 == 5:  # a few people left during the last year
+                extra = {"left_on": today - timedelta(days=rng.randint(20, 300)),
+                         "leave_reason": rng.choice(["voluntary", "voluntary", "involuntary"]),
+                         "active": False}
+            if index % 7 == 3:
+                extra["weekly_dev_hours"] = 4  # a part-timer
+            person(email, name, Role.AGENT, team, years, **extra)
+
+        for fill in _area_fillers():
+            fill(people, rng, today)
+
+
+def _area_fillers():
+    """Each area adds its own demo history (weeks, goals, one-on-ones, reviews)."""
+    fillers = []
+    try:
+        from .dev_days.demo import fill as fill_weeks
+
+        fillers.append(fill_weeks)
+    except ImportError:
+        pass
+    try:
+        from .coaching.demo import fill as fill_coaching
+
+        fillers.append(fill_coaching)
+    except ImportError:
+        pass
+    return fillers
+
+
+def sign_in_table() -> str:
+    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
+    for email, name, role, _team, _years in SIGN_INS:
+        lines.append(f"  {role.value:<6} {email:<22} {name}")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Error pages in the app's layout; never a stack trace. A locked database answers 503."""
+
+import logging
+import uuid
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from peewee import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("growth.errors")
+
+TITLES = {
+    400: _l("Something in that request was not right"),
+    403: _l("That area is not open to you"),
+    404: _l("We couldn't find that page"),
+    405: _l("That action isn't available here"),
+    409: _l("That can no longer be changed"),
+    413: _l("That was too much to send at once"),
+    422: _l("Please check the form"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Growth is busy right now"),
+}
+
+MESSAGES = {
+    400: _l("Please go back and try again."),
+    403: _l("Your role doesn't include this page. If you think it should, ask your admin."),
+    404: _l("It may have moved, or it may not be yours to see."),
+    405: _l("Please go back and use the buttons on the page."),
+    409: _l("Someone finished this already, so it is read-only now."),
+    413: _l("Requests are limited to 1 MB. Please send less."),
+    429: _l("Please wait a little and try again."),
+    500: _l("The error has been logged. Please try again in a moment."),
+    503: _l("The database is busy. Nothing was changed; please try again in a few seconds."),
+}
+
+
+def render_error(code: int, description=None):
+    request_id = uuid.uuid4().hex[:12]
+    body = render_template(
+        "errors/error.html",
+        code=code,
+        title=TITLES.get(code, TITLES[500]),
+        message=description or MESSAGES.get(code, MESSAGES[500]),
+        request_id=request_id,
+    )
+    return body, code, request_id
+
+
+def init_app(app):
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        description = exc.description if exc.description != type(exc).description else None
+        body, code, _ = render_error(exc.code or 500, description)
+        response = app.make_response((body, code))
+        if code == 503:
+            response.headers["Retry-After"] = "5"
+        if getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_busy(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    type(exc).__name__)
+        body, code, _ = render_error(503)
+        response = app.make_response((body, 503))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        body, code, request_id = render_error(500)
+        log.error("request %s failed on %s %s", request_id, request.method, request.path,
+                  exc_info=getattr(exc, "original_exception", None))
+        return body, 500

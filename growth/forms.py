@@ -1,0 +1,76 @@
+"""The base form: WTForms' session CSRF, bound to request data only on POST."""
+
+from datetime import timedelta
+
+from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
+from wtforms import Form
+from wtforms.csrf.session import SessionCSRF
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+
+class BaseForm(Form):
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_time_limit = timedelta(hours=12)
+
+        @property
+        def csrf_secret(self):
+            return current_app.secret_key.encode()
+
+        @property
+        def csrf_context(self):
+            return session
+
+        def get_translations(self, form):
+            from .i18n import wtforms_translations
+
+            return wtforms_translations()
+
+    def __init__(self, *args, **kwargs):
+        if "formdata" not in kwargs:
+            # An empty form on GET: binding request data there would reset checkboxes.
+            kwargs["formdata"] = request.form if request.method == "POST" else None
+        super().__init__(*args, **kwargs)
+
+    def field_errors(self) -> dict:
+        return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
+
+
+class ConfirmForm(BaseForm):
+    """A fieldless form for buttons: sign out, delete, share."""
+
+
+def no_control_characters(form, field):
+    text = field.data or ""
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in "\n\r\t") or 0x202A <= code <= 0x202E or \
+                0x2066 <= code <= 0x2069:
+            raise ValidationError(_l("Remove the invisible control characters."))
+
+
+def select_choices(mapping: dict, blank=None) -> list[SelectChoice]:
+    """SelectField choices from a {stored value: label} mapping (labels may be lazy)."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(str(value), label) for value, label in mapping.items()]
+
+
+def field_attributes(field, described: list[str], extra: dict | None = None) -> dict:
+    """HTML attributes that tie a field to its hint and errors for screen readers."""
+    attrs = dict(extra or {})
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def init_app(app):
+    @app.template_global()
+    def csrf_token() -> str:
+        return ConfirmForm(formdata=None).csrf_token.current_token
+
+    app.jinja_env.globals["kwargs_for"] = field_attributes

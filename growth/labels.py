@@ -1,0 +1,68 @@
+"""Stored values and the words people read for them (translated when shown)."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "agent": _l("Agent"),
+    "lead": _l("Lead"),
+    "hr": _l("HR"),
+    "admin": _l("Admin"),
+}
+
+LEAVE_REASONS = {
+    "voluntary": _l("Voluntary"),
+    "involuntary": _l("Involuntary"),
+    "other": _l("Other"),
+}
+
+ACTIVITY_KINDS = {
+    "docs": _l("Writing or updating documentation"),
+    "coding": _l("Coding or learning to code"),
+    "tickets": _l("Reading colleagues' tickets"),
+    "product": _l("Catching up on product changes"),
+    "learning": _l("Courses, talks, books and articles"),
+    "writing": _l("Blog post or tutorial"),
+    "roleplay": _l("Role-play practice"),
+    "other": _l("Other"),
+}
+
+SKIP_REASONS = {
+    "away": _l("Away (holiday, sickness or leave)"),
+    "workload": _l("The queue took the day"),
+    "other": _l("Other"),
+}
+
+RATINGS = {
+    1: _l("Rough"),
+    2: _l("Fine"),
+    3: _l("Better than fine"),
+    4: _l("Amazing"),
+}
+
+GOAL_STATUSES = {
+    "open": _l("Open"),
+    "achieved": _l("Achieved"),
+    "partly": _l("Partly achieved"),
+    "missed": _l("Missed"),
+    "dropped": _l("Dropped"),
+}
+
+REVIEW_STATUSES = {
+    "draft": _l("Draft"),
+    "shared": _l("Shared"),
+    "acknowledged": _l("Acknowledged"),
+}
+
+DAY_STATUSES = {
+    "planned": _l("Planned"),
+    "logged": _l("Logged"),
+    "skipped": _l("Skipped"),
+}
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        ROLES=ROLES, LEAVE_REASONS=LEAVE_REASONS, ACTIVITY_KINDS=ACTIVITY_KINDS,
+        SKIP_REASONS=SKIP_REASONS, RATINGS=RATINGS, GOAL_STATUSES=GOAL_STATUSES,
+        REVIEW_STATUSES=REVIEW_STATUSES, DAY_STATUSES=DAY_STATUSES,
+    )

@@ -1,0 +1,120 @@
+"""Importing people from a CSV file: all rows or none, every bad row named by its line."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+
+from .db import database
+from .models import LeaveReason, Role, Team, User, normalize_email
+
+COLUMNS = ["email", "name", "role", "team", "hired_on", "left_on", "leave_reason",
+           "weekly_dev_hours"]
+
+
+@dataclass
+class PersonRow:
+    line: int
+    email: str
+    name: str
+    role: str
+    team: str
+    hired_on: date
+    left_on: date | None
+    leave_reason: str | None
+    weekly_dev_hours: int
+
+
+class PeopleFileError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} must be a date written YYYY-MM-DD, not {text!r}") from None
+
+
+def parse(stream) -> list[PersonRow]:
+    """Every row checked; raises PeopleFileError listing each bad line (the header is line 1)."""
+    reader = csv.DictReader(stream)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise PeopleFileError([f"line 1: missing columns: {', '.join(missing)}"])
+    rows, problems, seen = [], [], {}
+    for line, raw in enumerate(reader, start=2):
+        values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+        try:
+            email = normalize_email(values["email"])
+            if "@" not in email or len(email) > 254:
+                raise ValueError(f"email {values['email']!r} is not an email address")
+            if email in seen:
+                raise ValueError(f"email {email} also appears on line {seen[email]}")
+            if not values["name"] or len(values["name"]) > 200:
+                raise ValueError("name is required (200 characters at most)")
+            if values["role"] not in {r.value for r in Role}:
+                raise ValueError(f"role must be one of agent, lead, hr, admin, "
+                                 f"not {values['role']!r}")
+            if not values["hired_on"]:
+                raise ValueError("hired_on is required")
+            hired_on = _date(values["hired_on"], "hired_on")
+            left_on = _date(values["left_on"], "left_on") if values["left_on"] else None
+            reason = values["leave_reason"] or None
+            if left_on and left_on < hired_on:
+                raise ValueError("left_on can't be before hired_on")
+            if left_on and not reason:
+                raise ValueError("leave_reason is required when left_on is set")
+            if reason and reason not in {r.value for r in LeaveReason}:
+                raise ValueError("leave_reason must be voluntary, involuntary or other")
+            if reason and not left_on:
+                raise ValueError("leave_reason is only for people with a left_on date")
+            hours_text = values["weekly_dev_hours"] or "8"
+            if not hours_text.isdigit() or not 0 <= int(hours_text) <= 40:
+                raise ValueError("weekly_dev_hours must be a whole number from 0 to 40")
+            if len(values["team"]) > 100:
+                raise ValueError("team names have 100 characters at most")
+        except ValueError as error:
+            problems.append(f"line {line}: {error}")
+            continue
+        seen[email] = line
+        rows.append(PersonRow(line, email, values["name"], values["role"], values["team"],
+                              hired_on, left_on, reason, int(hours_text)))
+    if problems:
+        raise PeopleFileError(problems)
+    return rows
+
+
+def apply(rows: list[PersonRow], today: date | None = None) -> dict:
+    """Upsert people by email in one transaction. Returns counts of what changed."""
+    today = today or date.today()
+    counts = {"created": 0, "updated": 0, "teams_created": 0}
+    with database.atomic():
+        teams = {t.name.casefold(): t for t in Team.select()}
+        for row in rows:
+            team = None
+            if row.team:
+                team = teams.get(row.team.casefold())
+                if team is None:
+                    team = teams[row.team.casefold()] = Team.create(name=row.team)
+                    counts["teams_created"] += 1
+            fields = {
+                "name": row.name, "role": row.role, "team": team, "hired_on": row.hired_on,
+                "left_on": row.left_on, "leave_reason": row.leave_reason,
+                "weekly_dev_hours": row.weekly_dev_hours,
+                "active": row.left_on is None or row.left_on >= today,
+            }
+            user = User.by_email(row.email).first()
+            if user is None:
+                user = User.create(email=row.email, password_hash="", **fields)
+                counts["created"] += 1
+            else:
+                changed = user.role != row.role or user.team_id != (team.id if team else None)
+                User.update(session_version=User.session_version + int(changed),
+                            **fields).where(User.id == user.id).execute()
+                counts["updated"] += 1
+            if row.role == Role.LEAD and team is not None:
+                Team.update(lead=user.id).where(Team.id == team.id).execute()
+    return counts
+

@@ -1,0 +1,223 @@
+"""Who may see and do what: the DESIGN role table, in one place.
+
+Predicates are plain functions of the acting person and the object (`can_<verb>_<noun>`);
+scopes (`<nouns>_visible_to`) keep rows a person may not see out of every list; guards close
+whole blueprints by role. Templates call the same predicates. An object outside a person's
+scope answers 404, an area outside their role 403.
+"""
+
+from flask import abort
+from flask_login import current_user
+
+from .models import (
+    ActionItem,
+    Goal,
+    OneOnOne,
+    Review,
+    ReviewStatus,
+    Role,
+    Team,
+    User,
+)
+
+
+def has_role(user, *roles: Role) -> bool:
+    return bool(user and user.is_authenticated and user.role in roles)
+
+
+# Areas ----------------------------------------------------------------------------------
+
+def can_lead(user) -> bool:
+    """The team area (/team) is for leads."""
+    return has_role(user, Role.LEAD)
+
+
+def can_use_hr(user) -> bool:
+    return has_role(user, Role.HR)
+
+
+def can_admin(user) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def can_read_audit(user) -> bool:
+    return has_role(user, Role.HR, Role.ADMIN)
+
+
+def can_edit_employment(user) -> bool:
+    return has_role(user, Role.HR, Role.ADMIN)
+
+
+# Relations ------------------------------------------------------------------------------
+
+def _id(obj) -> int | None:
+    return obj if isinstance(obj, int) or obj is None else obj.id
+
+
+def is_lead_of(user, person) -> bool:
+    """True when `user` leads the team `person` belongs to now (one query)."""
+    person_id = _id(person)
+    if not has_role(user, Role.LEAD) or person_id is None or person_id == user.id:
+        return False
+    return (User.select(User.id)
+            .join(Team, on=(User.team == Team.id))
+            .where(User.id == person_id, Team.lead == user.id)
+            .exists())
+
+
+def is_self(user, person) -> bool:
+    return bool(user and user.is_authenticated and _id(person) == user.id)
+
+
+# Development days and goals ---------------------------------------------------------------
+
+def can_read_weeks(user, owner) -> bool:
+    return is_self(user, owner) or is_lead_of(user, owner)
+
+
+def can_write_weeks(user, owner) -> bool:
+    return is_self(user, owner)
+
+
+def can_read_goal(user, goal: Goal) -> bool:
+    return is_self(user, goal.owner_id) or is_lead_of(user, goal.owner_id)
+
+
+def can_edit_goal(user, goal: Goal) -> bool:
+    return is_self(user, goal.owner_id)
+
+
+# People ----------------------------------------------------------------------------------
+
+def can_read_person(user, person) -> bool:
+    """The lead's page about one member of their team."""
+    return is_lead_of(user, person)
+
+
+def can_read_employment(user, person) -> bool:
+    return is_self(user, person) or is_lead_of(user, person) or can_edit_employment(user)
+
+
+# Reviews ---------------------------------------------------------------------------------
+
+def can_read_review(user, review: Review) -> bool:
+    return is_self(user, review.person_id) or is_lead_of(user, review.person_id)
+
+
+def can_read_self_assessment(user, review: Review) -> bool:
+    """Blind until submitted: the lead reads it only once the person submits it."""
+    if is_self(user, review.person_id):
+        return True
+    return review.self_submitted_at is not None and is_lead_of(user, review.person_id)
+
+
+def can_write_self_assessment(user, review: Review) -> bool:
+    return (is_self(user, review.person_id) and review.self_submitted_at is None
+            and review.status != ReviewStatus.ACKNOWLEDGED)
+
+
+def can_read_coaching(user, review: Review) -> bool:
+    """The lead's part: the person reads it once it is shared."""
+    if is_lead_of(user, review.person_id):
+        return True
+    return is_self(user, review.person_id) and review.status != ReviewStatus.DRAFT
+
+
+def can_edit_review(user, review: Review) -> bool:
+    return review.status != ReviewStatus.ACKNOWLEDGED and is_lead_of(user, review.person_id)
+
+
+def can_share_review(user, review: Review) -> bool:
+    return review.status == ReviewStatus.DRAFT and is_lead_of(user, review.person_id)
+
+
+def can_acknowledge_review(user, review: Review) -> bool:
+    return review.status == ReviewStatus.SHARED and is_self(user, review.person_id)
+
+
+# One-on-ones -----------------------------------------------------------------------------
+
+def can_read_one_on_one(user, meeting: OneOnOne) -> bool:
+    return is_self(user, meeting.person_id) or is_lead_of(user, meeting.person_id)
+
+
+def can_read_private_notes(user, meeting: OneOnOne) -> bool:
+    """The author's alone: not the person, another lead, HR or admin."""
+    return bool(user and user.is_authenticated and meeting.lead_id == user.id)
+
+
+def can_record_one_on_one(user, person) -> bool:
+    return is_lead_of(user, person)
+
+
+def can_tick_action_item(user, item: ActionItem) -> bool:
+    return is_self(user, item.owner_id) or is_lead_of(user, item.person_id)
+
+
+def can_add_agenda_item(user, person) -> bool:
+    return is_self(user, person) or is_lead_of(user, person)
+
+
+# Scopes ----------------------------------------------------------------------------------
+
+def led_team_ids(user):
+    return Team.select(Team.id).where(Team.lead == user.id)
+
+
+def team_members_visible_to(user):
+    """People in the teams `user` leads (nobody for other roles)."""
+    if not has_role(user, Role.LEAD):
+        return User.select().where(User.id.is_null())
+    return User.select().where(User.team.in_(led_team_ids(user)), User.id != user.id)
+
+
+def goals_visible_to(user):
+    return Goal.select().where(
+        (Goal.owner == user.id) | Goal.owner.in_(team_members_visible_to(user).select(User.id)))
+
+
+def reviews_visible_to(user):
+    return Review.select().where(
+        (Review.person == user.id)
+        | Review.person.in_(team_members_visible_to(user).select(User.id)))
+
+
+def one_on_ones_visible_to(user):
+    return OneOnOne.select().where(
+        (OneOnOne.person == user.id)
+        | OneOnOne.person.in_(team_members_visible_to(user).select(User.id)))
+
+
+# Guards and loaders ----------------------------------------------------------------------
+
+def guard(predicate):
+    """A blueprint before_request hook: 403 unless `predicate(current_user)` holds."""
+
+    def check():
+        if not current_user.is_authenticated:
+            return None  # the app-wide sign-in check answers first
+        if not predicate(current_user):
+            abort(403)
+        return None
+
+    return check
+
+
+def get_or_404(query, **where):
+    """The one row of `query` matching `where`, or 404."""
+    row = query.filter(**where).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def allowed_or_404(allowed: bool) -> None:
+    if not allowed:
+        abort(404)
+
+
+def init_app(app):
+    app.jinja_env.globals.update({
+        name: value for name, value in globals().items()
+        if name.startswith(("can_", "is_lead_of", "is_self"))
+    })

@@ -1,0 +1,200 @@
+"""Fixtures: a fresh app and database per test, people per role, signed-in clients.
+
+Every test runs on SQLite; with GROWTH_TEST_DATABASE_URL set (a PostgreSQL URL) it runs
+on PostgreSQL as well. The schema is built by running the migrations.
+"""
+
+import os
+import re
+import shutil
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+
+from growth import create_app
+from growth.db import database, open_database, runner
+from growth.models import ALL_MODELS, Role, Team, User
+from growth.passwords import hash_password
+
+PG_URL = os.environ.get("GROWTH_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct horse battery staple"
+
+# Cheap hashing for speed; test_auth checks the production parameters separately.
+TEST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client whose form posts carry the session's CSRF token (csrf=False omits it)."""
+
+    _csrf_token = None
+
+    def csrf_token(self) -> str:
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = _CSRF.search(page)
+        assert match, "no csrf-token meta tag on the page"
+        self._csrf_token = match.group(1)
+        return self._csrf_token
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context (and `g`), as in production, even though
+        # the test holds one open for its own calls.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self._csrf_token or self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "growth.db"
+    db = open_database(f"sqlite:///{path}")
+    database.initialize(db)
+    with db.connection_context():
+        runner().up()
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close_all()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready():
+    """Migrate the PostgreSQL test database once per run, from an empty schema."""
+    if not PG_URL:
+        return None
+    db = open_database(PG_URL)
+    database.initialize(db)
+    with db.connection_context():
+        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        runner().up()
+    db.close_all()
+    return PG_URL
+
+
+def _truncate_pg():
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+    with database.connection_context():
+        # The audit log refuses DELETE; TRUNCATE is for tests only.
+        database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "growth.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    request.getfixturevalue("pg_ready")
+    return PG_URL
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "ENV": "development",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": database_url,
+        "PASSWORD_HASH": TEST_HASH,
+        "DB_POOL_SIZE": 4,
+    })
+    app.test_client_class = Client
+    if database_url.startswith("postgresql"):
+        _truncate_pg()
+    with app.app_context(), database.connection_context():
+        yield app
+    database.obj.close_all()
+
+
+@pytest.fixture
+def db(app):
+    """The database, with a connection held by the test (requests reuse it)."""
+    return database
+
+
+@pytest.fixture
+def today():
+    return date.today()
+
+
+@pytest.fixture
+def make_team(app):
+    def make(name="Tier 1", lead=None):
+        return Team.create(name=name, lead=lead)
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = {"n": 0}
+    password_hash = hash_password(PASSWORD)
+
+    def make(role: str | Role = Role.AGENT, *, team=None, name=None, email=None,
+             hired_on=date(2020, 1, 6), **fields):
+        counter["n"] += 1
+        n = counter["n"]
+        role = Role(role)
+        user = User.create(
+            email=email or f"{role.value}{n}@example.com",
+            name=name or f"{role.value.title()} {n}",
+            role=role.value, team=team, hired_on=hired_on, password_hash=password_hash,
+            **fields)
+        if role == Role.LEAD and team is not None and team.lead_id is None:
+            Team.update(lead=user).where(Team.id == team.id).execute()
+            team.lead = user
+        return user
+
+    return make
+
+
+@pytest.fixture
+def world(make_team, make_user):
+    """Two teams with their leads and two agents each, plus HR and an admin."""
+
+    class World:
+        pass
+
+    w = World()
+    w.team_a = make_team("Team A")
+    w.team_b = make_team("Team B")
+    w.lead_a = make_user(Role.LEAD, team=w.team_a, name="Lead A")
+    w.lead_b = make_user(Role.LEAD, team=w.team_b, name="Lead B")
+    w.agent_a = make_user(Role.AGENT, team=w.team_a, name="Agent A")
+    w.agent_a2 = make_user(Role.AGENT, team=w.team_a, name="Agent A2")
+    w.agent_b = make_user(Role.AGENT, team=w.team_b, name="Agent B")
+    w.hr = make_user(Role.HR, name="HR Person")
+    w.admin = make_user(Role.ADMIN, name="Admin Person")
+    for person in (w.team_a, w.team_b):
+        person.lead = Team.get_by_id(person.id).lead
+    return w
+
+
+@pytest.fixture
+def client_for(app):
+    """A client signed in as `user` (through the session, like a remembered sign-in)."""
+
+    def sign_in(user) -> Client:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
