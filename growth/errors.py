@@ -36,6 +36,16 @@ MESSAGES = {
 }
 
 
+# What a locked, timed-out or unreachable database says (SQLite and PostgreSQL).
+UNAVAILABLE_HINTS = ("locked", "lock timeout", "timeout", "could not serialize", "deadlock",
+                     "connection", "could not connect", "server closed", "pool")
+
+
+def is_unavailable(exc: Exception) -> bool:
+    message = str(exc).lower()
+    return isinstance(exc, InterfaceError) or any(hint in message for hint in UNAVAILABLE_HINTS)
+
+
 def render_error(code: int, description=None):
     request_id = uuid.uuid4().hex[:12]
     body = render_template(
@@ -63,6 +73,8 @@ def init_app(app):
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_busy(exc):
+        if not is_unavailable(exc):
+            raise exc  # a programming error, not contention: answer 500 and log it
         log.warning("database unavailable on %s %s: %s", request.method, request.path,
                     type(exc).__name__)
         body, code, _ = render_error(503)

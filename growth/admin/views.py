@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import JOIN
 
 from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
 from ..permissions import can_admin, can_read_audit, get_or_404
@@ -30,7 +31,8 @@ def _apply(error: service.AdminError, form):
 
 @bp.get("/users")
 def users():
-    people = (User.select(User, Team).join(Team, on=(User.team == Team.id), join_type="LEFT OUTER")
+    people = (User.select(User, Team)
+              .join(Team, on=(User.team == Team.id), join_type=JOIN.LEFT_OUTER)
               .order_by(User.active.desc(), fn.LOWER(User.name)))
     return render_template("admin/users.html", people=people)
 
@@ -134,7 +136,7 @@ def teams():
             flash(_("Team created."), "success")
             return redirect(url_for("admin.teams"))
     rows = (Team.select(Team, User)
-            .join(User, on=(Team.lead == User.id), join_type="LEFT OUTER")
+            .join(User, on=(Team.lead == User.id), join_type=JOIN.LEFT_OUTER)
             .order_by(fn.LOWER(Team.name)))
     sizes = dict(User.select(User.team, fn.COUNT(User.id)).where(
         User.team.is_null(False), User.active == True).group_by(User.team).tuples())  # noqa: E712
@@ -182,7 +184,7 @@ def cycles():
 def audit():
     form = AuditFilterForm(formdata=request.args)
     events = (AuditEvent.select(AuditEvent, User)
-              .join(User, on=(AuditEvent.actor == User.id), join_type="LEFT OUTER")
+              .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)
               .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if form.validate():
         if form.action.data:

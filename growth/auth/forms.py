@@ -17,7 +17,9 @@ class LoginForm(BaseForm):
 class PasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=12, max=256)],
+        _l("New password"),
+        validators=[DataRequired(), Length(min=12, max=256, message=_l(
+            "Use at least 12 characters (256 at most)."))],
         description=_l("At least 12 characters. A short sentence is easy to remember."))
     confirm = PasswordField(
         _l("Repeat the new password"),

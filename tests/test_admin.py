@@ -1,0 +1,185 @@
+"""The admin area: accounts, teams, review cycles, the audit log."""
+
+from datetime import date
+
+import pytest
+
+from growth.models import AuditEvent, ReviewCycle, Team, User
+
+
+def events(action):
+    return list(AuditEvent.select().where(AuditEvent.action == action))
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/teams",
+                                  "/admin/cycles"])
+@pytest.mark.parametrize("who", ["agent_a", "lead_a", "hr"])
+def test_admin_pages_are_for_admins(world, client_for, path, who):
+    assert client_for(getattr(world, who)).get(path).status_code == 403
+
+
+def test_audit_log_is_for_hr_and_admin(world, client_for):
+    assert client_for(world.hr).get("/admin/audit").status_code == 200
+    assert client_for(world.admin).get("/admin/audit").status_code == 200
+    assert client_for(world.lead_a).get("/admin/audit").status_code == 403
+    assert client_for(world.agent_a).get("/admin/audit").status_code == 403
+
+
+def test_admin_posts_are_refused_to_others(world, client_for):
+    response = client_for(world.hr).post(f"/admin/users/{world.agent_a.id}", data={
+        "name": "x", "email": "x@example.com", "role": "admin", "hired_on": "2020-01-01",
+        "weekly_dev_hours": "8"})
+    assert response.status_code == 403
+    assert User.get_by_id(world.agent_a.id).role == "agent"
+
+
+def test_create_account_gives_a_one_time_password(world, client_for, app):
+    admin = client_for(world.admin)
+    response = admin.post("/admin/users/new", data={
+        "name": "New Person", "email": "New.Person@Example.com", "role": "agent",
+        "team_id": str(world.team_a.id), "hired_on": "2026-01-05", "weekly_dev_hours": "6"})
+    assert response.status_code == 302
+    person = User.by_email("new.person@example.com").get()
+    assert (person.team_id, person.weekly_dev_hours, person.must_change_password) == (
+        world.team_a.id, 6, True)
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "one-time password" in page
+    assert len(events("user_created")) == 1
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("email", "not-an-email", "Enter an email address"),
+    ("email", "AGENT3@example.com", "already has that email"),
+    ("weekly_dev_hours", "41", "between 0 and 40"),
+    ("hired_on", "2026-02-30", "Not a valid date"),
+    ("role", "superuser", "Not a valid choice"),
+    ("name", "Bad\u202eName", "invisible control characters"),
+])
+def test_bad_account_input_changes_nothing(world, client_for, field, value, message):
+    data = {"name": "Someone", "email": "someone@example.com", "role": "agent",
+            "team_id": "", "hired_on": "2026-01-05", "weekly_dev_hours": "8", field: value}
+    before = User.select().count()
+    response = client_for(world.admin).post("/admin/users/new", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert User.select().count() == before
+
+
+def test_role_change_is_audited_and_ends_their_sessions(world, client_for):
+    agent_client = client_for(world.agent_a)
+    assert agent_client.get("/").status_code == 200
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
+        "name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
+        "team_id": str(world.team_a.id), "hired_on": "2020-01-06", "weekly_dev_hours": "8"})
+    assert response.status_code == 302
+    assert User.get_by_id(world.agent_a.id).role == "lead"
+    assert [e.detail for e in events("role_changed")] == ["agent->lead"]
+    assert agent_client.get("/").status_code == 302
+
+
+def test_mass_assignment_is_ignored(world, client_for):
+    client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
+        "name": "Renamed", "email": world.agent_a.email, "role": "agent", "team_id": "",
+        "hired_on": "2020-01-06", "weekly_dev_hours": "8", "session_version": "99",
+        "password_hash": "x", "active": "0"})
+    person = User.get_by_id(world.agent_a.id)
+    assert person.name == "Renamed"
+    assert person.password_hash == world.agent_a.password_hash and person.active
+
+
+def test_deactivate_keeps_the_data_and_blocks_sign_in(world, client_for):
+    agent_client = client_for(world.agent_a)
+    response = client_for(world.admin).post(
+        f"/admin/users/{world.agent_a.id}/deactivate",
+        data={"left_on": date.today().isoformat(), "leave_reason": "voluntary"})
+    assert response.status_code == 302
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.active, person.left_on, person.leave_reason) == (
+        False, date.today(), "voluntary")
+    assert agent_client.get("/").status_code == 302
+    assert len(events("user_deactivated")) == 1
+
+
+def test_leaving_before_hiring_is_refused(world, client_for):
+    response = client_for(world.admin).post(
+        f"/admin/users/{world.agent_a.id}/deactivate",
+        data={"left_on": "2019-01-01", "leave_reason": "voluntary"})
+    assert response.status_code == 422
+    assert "before the hire date" in response.get_data(as_text=True)
+    assert User.get_by_id(world.agent_a.id).active
+
+
+def test_reset_password_forces_a_change(world, client_for):
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}/reset-password")
+    assert response.status_code == 302
+    person = User.get_by_id(world.agent_a.id)
+    assert person.must_change_password and person.password_hash != world.agent_a.password_hash
+    assert len(events("password_reset")) == 1
+
+
+def test_teams_create_rename_and_choose_a_lead(world, client_for, make_user):
+    admin = client_for(world.admin)
+    new_lead = make_user("lead", name="New Lead")
+    assert admin.post("/admin/teams", data={"name": "Billing", "lead_id": str(new_lead.id)}
+                      ).status_code == 302
+    team = Team.get(Team.name == "Billing")
+    assert team.lead_id == new_lead.id
+    response = admin.post(f"/admin/teams/{team.id}", data={"name": "Billing & Accounts",
+                                                           "lead_id": ""})
+    assert response.status_code == 302
+    team = Team.get_by_id(team.id)
+    assert (team.name, team.lead_id) == ("Billing & Accounts", None)
+    assert admin.get("/admin/teams").status_code == 200
+
+
+def test_team_rules(world, client_for):
+    admin = client_for(world.admin)
+    duplicate = admin.post("/admin/teams", data={"name": "team a", "lead_id": ""})
+    assert duplicate.status_code == 422
+    assert "already a team" in duplicate.get_data(as_text=True)
+    not_a_lead = admin.post("/admin/teams", data={"name": "Other",
+                                                  "lead_id": str(world.agent_a.id)})
+    assert not_a_lead.status_code == 422
+    assert Team.select().count() == 2
+
+
+def test_cycles_never_overlap(world, client_for):
+    admin = client_for(world.admin)
+    ok = admin.post("/admin/cycles", data={"name": "2030 H1", "starts_on": "2030-01-01",
+                                           "ends_on": "2030-06-30"})
+    assert ok.status_code == 302
+    overlap = admin.post("/admin/cycles", data={"name": "Odd", "starts_on": "2030-06-01",
+                                                "ends_on": "2030-12-31"})
+    assert overlap.status_code == 422
+    assert "overlap" in overlap.get_data(as_text=True)
+    backwards = admin.post("/admin/cycles", data={"name": "Back", "starts_on": "2031-06-01",
+                                                  "ends_on": "2031-01-01"})
+    assert backwards.status_code == 422
+    assert [c.name for c in ReviewCycle.select()] == ["2030 H1"]
+
+
+def test_default_cycle_fills_the_gap_around_admin_cycles(app):
+    ReviewCycle.create(name="Custom", starts_on=date(2030, 1, 1), ends_on=date(2030, 3, 31))
+    cycle = ReviewCycle.ensure_for(date(2030, 5, 1))
+    assert (cycle.starts_on, cycle.ends_on) == (date(2030, 4, 1), date(2030, 6, 30))
+    assert ReviewCycle.ensure_for(date(2030, 5, 2)).id == cycle.id
+
+
+def test_audit_log_filters_by_action_and_person(world, client_for):
+    admin = client_for(world.admin)
+    admin.post(f"/admin/users/{world.agent_a.id}/reset-password")
+    admin.post(f"/admin/users/{world.agent_b.id}/reset-password")
+    page = client_for(world.hr).get("/admin/audit", query_string={
+        "action": "password_reset", "person": world.agent_b.email}).get_data(as_text=True)
+    assert f"user #{world.agent_b.id}" in page
+    assert f"user #{world.agent_a.id}" not in page
+
+
+def test_audit_log_is_append_only(world, db):
+    from growth import audit
+
+    event = audit.record("something", actor=world.admin)
+    with pytest.raises(Exception, match="append-only"), db.atomic():
+        AuditEvent.update(action="changed").where(AuditEvent.id == event.id).execute()
+    with pytest.raises(Exception, match="append-only"), db.atomic():
+        AuditEvent.delete().where(AuditEvent.id == event.id).execute()

@@ -1,0 +1,122 @@
+"""The DESIGN role table as a truth table over the policy predicates (no HTTP)."""
+
+from datetime import date, datetime
+
+import pytest
+
+from growth import permissions as p
+from growth.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle, Team, User
+
+ROLES = ["owner", "own_lead", "other_lead", "teammate", "hr", "admin"]
+
+
+@pytest.fixture
+def cast(world):
+    """The person the data belongs to, and everyone who might look at it."""
+    return {
+        "owner": world.agent_a,
+        "own_lead": world.lead_a,
+        "other_lead": world.lead_b,
+        "teammate": world.agent_a2,
+        "hr": world.hr,
+        "admin": world.admin,
+    }
+
+
+@pytest.fixture
+def objects(world):
+    cycle = ReviewCycle.ensure_for(date(2026, 3, 1))
+    goal = Goal.create(owner=world.agent_a, cycle=cycle, title="Learn SQL")
+    review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    meeting = OneOnOne.create(person=world.agent_a, lead=world.lead_a, held_on=date(2026, 3, 2))
+    item = ActionItem.create(person=world.agent_a, one_on_one=meeting, owner=world.agent_a,
+                             text="Read the runbook")
+    return {"goal": goal, "review": review, "meeting": meeting, "item": item}
+
+
+def allowed(cast, predicate) -> set[str]:
+    return {role for role in ROLES if predicate(cast[role])}
+
+
+def test_weeks_and_goals(cast, objects, world):
+    owner = world.agent_a
+    assert allowed(cast, lambda u: p.can_read_weeks(u, owner)) == {"owner", "own_lead"}
+    assert allowed(cast, lambda u: p.can_write_weeks(u, owner)) == {"owner"}
+    assert allowed(cast, lambda u: p.can_read_goal(u, objects["goal"])) == {"owner", "own_lead"}
+    assert allowed(cast, lambda u: p.can_edit_goal(u, objects["goal"])) == {"owner"}
+
+
+def test_self_assessment_is_blind_until_submitted(cast, objects):
+    review = objects["review"]
+    assert allowed(cast, lambda u: p.can_read_self_assessment(u, review)) == {"owner"}
+    assert allowed(cast, lambda u: p.can_write_self_assessment(u, review)) == {"owner"}
+    review.self_submitted_at = datetime(2026, 7, 1)
+    assert allowed(cast, lambda u: p.can_read_self_assessment(u, review)) == {"owner",
+                                                                            "own_lead"}
+    assert allowed(cast, lambda u: p.can_write_self_assessment(u, review)) == set()
+
+
+@pytest.mark.parametrize("status, coaching_readers, editors, sharers, acknowledgers", [
+    ("draft", {"own_lead"}, {"own_lead"}, {"own_lead"}, set()),
+    ("shared", {"own_lead", "owner"}, {"own_lead"}, set(), {"owner"}),
+    ("acknowledged", {"own_lead", "owner"}, set(), set(), set()),
+])
+def test_review_stages(cast, objects, status, coaching_readers, editors, sharers,
+                       acknowledgers):
+    review = objects["review"]
+    review.status = status
+    assert allowed(cast, lambda u: p.can_read_review(u, review)) == {"owner", "own_lead"}
+    assert allowed(cast, lambda u: p.can_read_coaching(u, review)) == coaching_readers
+    assert allowed(cast, lambda u: p.can_edit_review(u, review)) == editors
+    assert allowed(cast, lambda u: p.can_share_review(u, review)) == sharers
+    assert allowed(cast, lambda u: p.can_acknowledge_review(u, review)) == acknowledgers
+
+
+def test_one_on_ones_and_private_notes(cast, objects):
+    meeting = objects["meeting"]
+    assert allowed(cast, lambda u: p.can_read_one_on_one(u, meeting)) == {"owner", "own_lead"}
+    assert allowed(cast, lambda u: p.can_read_private_notes(u, meeting)) == {"own_lead"}
+    assert allowed(cast, lambda u: p.can_tick_action_item(u, objects["item"])) == {
+        "owner", "own_lead"}
+    assert allowed(cast, lambda u: p.can_add_agenda_item(u, meeting.person_id)) == {
+        "owner", "own_lead"}
+
+
+def test_employment_record(cast, world):
+    assert allowed(cast, lambda u: p.can_read_employment(u, world.agent_a)) == {
+        "owner", "own_lead", "hr", "admin"}
+    assert allowed(cast, lambda u: p.can_edit_employment(u)) == {"hr", "admin"}
+
+
+def test_areas_by_role(cast):
+    assert allowed(cast, p.can_lead) == {"own_lead", "other_lead"}
+    assert allowed(cast, p.can_use_hr) == {"hr"}
+    assert allowed(cast, p.can_admin) == {"admin"}
+    assert allowed(cast, p.can_read_audit) == {"hr", "admin"}
+
+
+def test_private_notes_stay_with_their_author_when_the_team_gets_a_new_lead(cast, objects,
+                                                                            world):
+    Team.update(lead=world.lead_b).where(Team.id == world.team_a.id).execute()
+    meeting = objects["meeting"]
+    assert allowed(cast, lambda u: p.can_read_one_on_one(u, meeting)) == {"owner",
+                                                                        "other_lead"}
+    assert allowed(cast, lambda u: p.can_read_private_notes(u, meeting)) == {"own_lead"}
+
+
+def test_moving_a_person_moves_their_lead(cast, world):
+    User.update(team=world.team_b).where(User.id == world.agent_a.id).execute()
+    assert allowed(cast, lambda u: p.is_lead_of(u, world.agent_a)) == {"other_lead"}
+
+
+def test_scopes_keep_other_teams_out(world, objects):
+    assert set(p.team_members_visible_to(world.lead_a)) == {world.agent_a, world.agent_a2}
+    assert list(p.team_members_visible_to(world.hr)) == []
+    assert list(p.reviews_visible_to(world.lead_b)) == []
+    assert list(p.reviews_visible_to(world.lead_a)) == [objects["review"]]
+    assert list(p.goals_visible_to(world.agent_a2)) == []
+    assert list(p.one_on_ones_visible_to(world.agent_a)) == [objects["meeting"]]
+
+
+def test_a_lead_is_not_their_own_lead(world):
+    assert not p.is_lead_of(world.lead_a, world.lead_a)
