@@ -145,7 +145,6 @@ def import_people(path, dry_run):
 @with_appcontext
 def export(report, start, end, fmt, output):
     """The HR exports, exactly as the /hr downloads."""
-    from .hr import exports
     from .hr.queries import default_period
 
     end_d = _iso_date(end, "--to") or date.today()
@@ -154,10 +153,11 @@ def export(report, start, end, fmt, output):
         fail("--from must not be after --to.")
     if fmt == "xlsx" and not output:
         fail("XLSX needs a file: add -o FILE.xlsx.")
+    from . import audit
+    from .hr import exports
+
     with database.connection_context():
         data = exports.render(report, start_d, end_d, fmt)
-        from . import audit
-
         audit.record(f"hr_export_{report}", detail=f"format={fmt} from={start_d} to={end_d} cli")
     if output:
         Path(output).write_bytes(data)
