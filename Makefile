@@ -18,7 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy=false -q -d $(CATALOGS) 2>/dev/null || $(BIN)/pybabel compile -q -d $(CATALOGS)
+	@if ls $(CATALOGS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -d $(CATALOGS) --statistics; fi
 
 run: install translations
 	$(DEV_ENV) $(BIN)/growth db upgrade
@@ -35,7 +36,7 @@ test: install translations lint
 i18n: install
 	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project=Growth .
 	$(BIN)/pybabel update -q -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
-	$(BIN)/pybabel compile -q -d $(CATALOGS)
+	$(BIN)/pybabel compile -d $(CATALOGS)
 
 bench: install translations
 	$(BIN)/python bench/run.py
