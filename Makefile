@@ -28,7 +28,7 @@ run: install translations
 
 lint: install
 	$(BIN)/ruff check growth tests $(wildcard bench)
-	$(BIN)/bandit -q -c pyproject.toml -r growth
+	$(BIN)/bandit -q -ll -c pyproject.toml -r growth
 
 test: install translations lint
 	$(BIN)/python -m pytest
@@ -36,7 +36,7 @@ test: install translations lint
 # Extract every marked string, then bring each language's catalog up to date (new msgids
 # arrive untranslated: tests/test_i18n.py fails until they are translated).
 i18n: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project=Growth .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --ignore-dirs='.* __pycache__' -o $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project=Growth .
 	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
 	$(BIN)/pybabel -q compile -d $(CATALOGS)
 
