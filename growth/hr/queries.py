@@ -1,6 +1,27 @@
-"""HR figures in SQL aggregates (see DESIGN "HR figures")."""
+"""HR figures in SQL aggregates (see DESIGN "HR figures").
 
-from datetime import date
+Every figure is counted by the database, in a fixed number of queries whatever the size of
+the roster: per-person weeks and minutes come from one GROUP BY over `dev_day` (one row per
+person and week, its `minutes` the week's total), and team figures from a GROUP BY over
+those. Python only divides and rounds, with Decimal, so SQLite and PostgreSQL give the same
+bytes. Employed Mondays are counted arithmetically on day numbers (days since 1970-01-01,
+a Thursday), never by generating one row per week.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..db import database, is_sqlite
+from ..models import DayStatus, GoalStatus, LeaveReason, ReviewStatus, SkipReason
+
+EPOCH = date(1970, 1, 1)
+DAYS_A_YEAR = Decimal("365.25")
+NO_TEAM = "(no team)"
+ALL = "ALL"
+ALL_KEY = -1  # the "everyone" group; teams are keyed by id, people without a team by 0
+BANDS = ("low", "middle", "high")  # participation under 25 %, 25–75 %, 75 % and over
 
 
 def default_period(end: date) -> tuple[date, date]:
@@ -10,3 +31,421 @@ def default_period(end: date) -> tuple[date, date]:
     except ValueError:  # 29 February
         start = end.replace(year=end.year - 1, day=28)
     return start, end
+
+
+# Rounding ---------------------------------------------------------------------------------
+
+def ratio(numerator, denominator, places: int) -> Decimal | None:
+    """numerator / denominator rounded half up; None when there is nothing to divide."""
+    if not denominator:
+        return None
+    value = Decimal(numerator) / Decimal(denominator)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def years(days, people=1) -> Decimal | None:
+    """Days (summed over `people`) as years of 365.25 days, 2 decimals."""
+    return ratio(Decimal(days), Decimal(people) * DAYS_A_YEAR, 2) if people else None
+
+
+# SQL --------------------------------------------------------------------------------------
+
+def _day_number(column: str) -> str:
+    """SQL for the day number of a date column (an integer on both databases)."""
+    if is_sqlite():
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+    return f"({column} - DATE '1970-01-01')"
+
+
+def _execute(sql: str, **params):
+    """Run `sql` with `:name` placeholders (a name may repeat) on either database."""
+    values = []
+
+    def placeholder(match):
+        value = params[match.group(1)]
+        if isinstance(value, date) and is_sqlite():
+            value = value.isoformat()  # how peewee stores dates in SQLite
+        values.append(value)
+        return database.param
+
+    if not is_sqlite():
+        sql = sql.replace("%", "%%")
+    sql = re.sub(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b", placeholder, sql)
+    return database.execute_sql(sql, values)
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# The people employed at some time in the period, with their weeks, minutes and tenure.
+# `tenure_days` counts to the earlier of `to` and `left_on`; `employed_mondays` the Mondays
+# in [from, to] on which they were employed.
+PEOPLE_CTE = """
+person AS (
+  SELECT u.id, u.email, u.name, u.role, u.hired_on, u.left_on, u.leave_reason,
+         u.team_id, t.name AS team_name,
+         {hired_day} AS hired_day, {left_day} AS left_day
+  FROM "user" u LEFT JOIN team t ON t.id = u.team_id
+  WHERE u.hired_on <= :end AND (u.left_on IS NULL OR u.left_on >= :start)
+),
+span AS (
+  SELECT id,
+         CASE WHEN hired_day > :start_day THEN hired_day ELSE :start_day END AS first_day,
+         CASE WHEN left_day < :end_day THEN left_day ELSE :end_day END AS last_day
+  FROM person
+),
+mondays AS (
+  SELECT id,
+         first_day + ((4 - first_day) % 7 + 7) % 7 AS first_monday,
+         last_day - ((last_day - 4) % 7 + 7) % 7 AS last_monday,
+         last_day AS last_day
+  FROM span
+),
+weeks AS (
+  SELECT d.user_id AS id,
+         SUM(CASE WHEN d.status = :skipped AND d.skip_reason = :away THEN 1 ELSE 0 END)
+           AS away_weeks,
+         SUM(CASE WHEN (d.status <> :skipped OR d.skip_reason IS NULL OR d.skip_reason <> :away)
+                   AND d.minutes > 0 THEN 1 ELSE 0 END) AS participated_weeks,
+         SUM(CASE WHEN (d.status <> :skipped OR d.skip_reason IS NULL OR d.skip_reason <> :away)
+                  THEN d.minutes ELSE 0 END) AS minutes
+  FROM dev_day d JOIN person p ON p.id = d.user_id
+  WHERE d.week_start >= :start AND d.week_start <= :end AND d.week_start >= p.hired_on
+    AND (p.left_on IS NULL OR d.week_start <= p.left_on)
+  GROUP BY d.user_id
+),
+figures AS (
+  SELECT p.id, p.email, p.name, p.role, p.hired_on, p.left_on, p.leave_reason,
+         p.team_id, p.team_name,
+         m.last_day - p.hired_day AS tenure_days,
+         CASE WHEN p.hired_on <= :start THEN 1 ELSE 0 END AS at_start,
+         CASE WHEN p.left_on IS NULL OR p.left_on >= :end THEN 1 ELSE 0 END AS at_end,
+         CASE WHEN m.last_monday >= m.first_monday
+              THEN (m.last_monday - m.first_monday) / 7 + 1 ELSE 0 END
+           - COALESCE(w.away_weeks, 0) AS eligible_weeks,
+         COALESCE(w.participated_weeks, 0) AS participated_weeks,
+         COALESCE(w.minutes, 0) AS minutes
+  FROM person p JOIN mondays m ON m.id = p.id LEFT JOIN weeks w ON w.id = p.id
+)
+"""
+
+
+def _people_cte() -> str:
+    return PEOPLE_CTE.format(hired_day=_day_number("u.hired_on"),
+                             left_day=_day_number("u.left_on"))
+
+
+def _period_params(start: date, end: date) -> dict:
+    return {
+        "start": start, "end": end,
+        "start_day": (start - EPOCH).days, "end_day": (end - EPOCH).days,
+        "skipped": DayStatus.SKIPPED.value, "away": SkipReason.AWAY.value,
+    }
+
+
+# Per person (employees export) ------------------------------------------------------------
+
+@dataclass
+class PersonFigures:
+    id: int
+    email: str
+    name: str
+    team: str | None
+    role: str
+    hired_on: date
+    left_on: date | None
+    leave_reason: str | None
+    tenure_days: int
+    eligible_weeks: int
+    participated_weeks: int
+    minutes: int
+    goals_set: int
+    goals_achieved: int
+    reviews_held: int
+    last_review_on: date | None
+
+    @property
+    def tenure_years(self) -> Decimal:
+        return years(self.tenure_days)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return ratio(self.participated_weeks, self.eligible_weeks, 4)
+
+    @property
+    def dev_hours(self) -> Decimal:
+        return ratio(self.minutes, 60, 2)
+
+
+EMPLOYEES_SQL = """
+WITH {people},
+goals AS (
+  SELECT g.owner_id AS id, COUNT(*) AS goals_set,
+         SUM(CASE WHEN g.status = :achieved THEN 1 ELSE 0 END) AS goals_achieved
+  FROM goal g JOIN review_cycle c ON c.id = g.cycle_id
+  WHERE c.starts_on <= :end AND c.ends_on >= :start
+  GROUP BY g.owner_id
+),
+reviews AS (
+  SELECT r.person_id AS id, COUNT(*) AS reviews_held, MAX(r.held_on) AS last_review_on
+  FROM review r
+  WHERE r.status IN (:shared, :acknowledged) AND r.held_on >= :start AND r.held_on <= :end
+  GROUP BY r.person_id
+)
+SELECT f.id, f.email, f.name, f.team_name, f.role, f.hired_on, f.left_on, f.leave_reason,
+       f.tenure_days, f.eligible_weeks, f.participated_weeks, f.minutes,
+       COALESCE(g.goals_set, 0), COALESCE(g.goals_achieved, 0),
+       COALESCE(r.reviews_held, 0), r.last_review_on
+FROM figures f LEFT JOIN goals g ON g.id = f.id LEFT JOIN reviews r ON r.id = f.id
+"""
+
+
+def employees(start: date, end: date) -> list[PersonFigures]:
+    """One row per person employed at any time in the period, by email (one query)."""
+    cursor = _execute(EMPLOYEES_SQL.format(people=_people_cte()),
+                      achieved=GoalStatus.ACHIEVED.value, shared=ReviewStatus.SHARED.value,
+                      acknowledged=ReviewStatus.ACKNOWLEDGED.value,
+                      **_period_params(start, end))
+    rows = []
+    for row in cursor.fetchall():
+        (id_, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
+         participated, minutes, goals_set, goals_achieved, reviews_held, last_review) = row
+        rows.append(PersonFigures(
+            id=id_, email=email, name=name, team=team, role=role,
+            hired_on=_as_date(hired_on), left_on=_as_date(left_on), leave_reason=reason,
+            tenure_days=int(tenure_days), eligible_weeks=int(eligible),
+            participated_weeks=int(participated), minutes=int(minutes),
+            goals_set=int(goals_set), goals_achieved=int(goals_achieved),
+            reviews_held=int(reviews_held), last_review_on=_as_date(last_review)))
+    # Sorted here, not in SQL: collations differ between databases, bytes must not.
+    rows.sort(key=lambda person: person.email)
+    return rows
+
+
+# Per team and for everyone (retention export, dashboard) ----------------------------------
+
+@dataclass
+class TeamFigures:
+    key: int  # team id, 0 for no team, ALL_KEY for everyone
+    team: str
+    headcount_start: int = 0
+    headcount_end: int = 0
+    hires: int = 0
+    leavers: int = 0
+    voluntary_leavers: int = 0
+    retained: int = 0
+    tenure_days: int = 0  # summed over the people employed on `to`
+    median_days_sum: int = 0  # the middle one or two tenures of those people, summed
+    median_days_count: int = 0
+    tenure_lt1: int = 0
+    tenure_1_3: int = 0
+    tenure_3_5: int = 0
+    tenure_5_7: int = 0
+    tenure_7_plus: int = 0
+    eligible_weeks: int = 0
+    participated_weeks: int = 0
+    minutes: int = 0
+
+    @property
+    def is_all(self) -> bool:
+        return self.key == ALL_KEY
+
+    @property
+    def retention_rate(self) -> Decimal | None:
+        return ratio(self.retained, self.headcount_start, 4)
+
+    @property
+    def turnover_rate(self) -> Decimal | None:
+        # leavers / ((start + end) / 2) == 2 * leavers / (start + end)
+        return ratio(2 * self.leavers, self.headcount_start + self.headcount_end, 4)
+
+    @property
+    def avg_tenure_years(self) -> Decimal | None:
+        return years(self.tenure_days, self.headcount_end)
+
+    @property
+    def median_tenure_years(self) -> Decimal | None:
+        return years(self.median_days_sum, self.median_days_count)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return ratio(self.participated_weeks, self.eligible_weeks, 4)
+
+    @property
+    def avg_dev_hours_per_week(self) -> Decimal | None:
+        return ratio(self.minutes, 60 * self.eligible_weeks, 2) if self.eligible_weeks else None
+
+    @property
+    def tenure_buckets(self) -> list[int]:
+        return [self.tenure_lt1, self.tenure_1_3, self.tenure_3_5, self.tenure_5_7,
+                self.tenure_7_plus]
+
+
+# Tenure buckets on whole days: years < 1  <=>  days < 365.25  <=>  4 * days < 1461.
+TEAMS_SQL = """
+WITH {people},
+keyed AS (
+  SELECT COALESCE(team_id, 0) AS k, f.* FROM figures f
+  UNION ALL
+  SELECT :all_key AS k, f.* FROM figures f
+),
+ranked AS (
+  SELECT k, tenure_days,
+         ROW_NUMBER() OVER (PARTITION BY k ORDER BY tenure_days) AS position,
+         COUNT(*) OVER (PARTITION BY k) AS people
+  FROM keyed WHERE at_end = 1
+),
+medians AS (
+  SELECT k, SUM(tenure_days) AS days_sum, COUNT(*) AS days_count
+  FROM ranked WHERE position IN ((people + 1) / 2, (people + 2) / 2)
+  GROUP BY k
+),
+totals AS (
+  SELECT k, MAX(team_name) AS team_name,
+         SUM(at_start) AS headcount_start,
+         SUM(at_end) AS headcount_end,
+         SUM(1 - at_start) AS hires,
+         SUM(1 - at_end) AS leavers,
+         SUM(CASE WHEN at_end = 0 AND leave_reason = :voluntary THEN 1 ELSE 0 END)
+           AS voluntary_leavers,
+         SUM(at_start * at_end) AS retained,
+         SUM(at_end * tenure_days) AS tenure_days,
+         SUM(CASE WHEN at_end = 1 AND 4 * tenure_days < 1461 THEN 1 ELSE 0 END) AS lt1,
+         SUM(CASE WHEN at_end = 1 AND 4 * tenure_days >= 1461 AND 4 * tenure_days < 4383
+                  THEN 1 ELSE 0 END) AS y1_3,
+         SUM(CASE WHEN at_end = 1 AND 4 * tenure_days >= 4383 AND 4 * tenure_days < 7305
+                  THEN 1 ELSE 0 END) AS y3_5,
+         SUM(CASE WHEN at_end = 1 AND 4 * tenure_days >= 7305 AND 4 * tenure_days < 10227
+                  THEN 1 ELSE 0 END) AS y5_7,
+         SUM(CASE WHEN at_end = 1 AND 4 * tenure_days >= 10227 THEN 1 ELSE 0 END) AS y7,
+         SUM(eligible_weeks) AS eligible_weeks,
+         SUM(participated_weeks) AS participated_weeks,
+         SUM(minutes) AS minutes
+  FROM keyed GROUP BY k
+)
+SELECT t.k, t.team_name, t.headcount_start, t.headcount_end, t.hires, t.leavers,
+       t.voluntary_leavers, t.retained, t.tenure_days,
+       COALESCE(m.days_sum, 0), COALESCE(m.days_count, 0),
+       t.lt1, t.y1_3, t.y3_5, t.y5_7, t.y7, t.eligible_weeks, t.participated_weeks, t.minutes
+FROM totals t LEFT JOIN medians m ON m.k = t.k
+"""
+
+
+def teams(start: date, end: date) -> list[TeamFigures]:
+    """One row per team with anyone employed in the period (by name, case-insensitive), then
+    `(no team)` if anyone has none, then ALL, which is always there (one query).
+
+    People are counted in the team they belong to now. In the period, everyone was hired
+    on or before `to` and left on or after `from`, so a hire is someone not employed on
+    `from` and a leaver someone not employed on `to`.
+    """
+    cursor = _execute(TEAMS_SQL.format(people=_people_cte()), all_key=ALL_KEY,
+                      voluntary=LeaveReason.VOLUNTARY.value, **_period_params(start, end))
+    rows, everyone, no_team = [], TeamFigures(ALL_KEY, ALL), None
+    for raw in cursor.fetchall():
+        key, name, *numbers = raw
+        key = int(key)
+        label = ALL if key == ALL_KEY else (NO_TEAM if key == 0 else name)
+        figures = TeamFigures(key, label, *(int(n or 0) for n in numbers))
+        if key == ALL_KEY:
+            everyone = figures
+        elif key == 0:
+            no_team = figures
+        else:
+            rows.append(figures)
+    # Sorted here, not in SQL: collations differ between databases, bytes must not.
+    rows.sort(key=lambda row: (row.team.casefold(), row.team))
+    return rows + ([no_team] if no_team else []) + [everyone]
+
+
+# Retention by development-day participation (dashboard) -----------------------------------
+
+@dataclass
+class BandFigures:
+    band: str
+    people: int = 0  # employed on `from`
+    retained: int = 0  # ...and still on `to`
+
+    @property
+    def retention_rate(self) -> Decimal | None:
+        return ratio(self.retained, self.people, 4)
+
+
+BANDS_SQL = """
+WITH {people},
+banded AS (
+  SELECT CASE WHEN 4 * participated_weeks < eligible_weeks THEN 'low'
+              WHEN 4 * participated_weeks < 3 * eligible_weeks THEN 'middle'
+              ELSE 'high' END AS band,
+         at_end
+  FROM figures WHERE at_start = 1 AND eligible_weeks > 0
+)
+SELECT band, COUNT(*), SUM(at_end) FROM banded GROUP BY band
+"""
+
+
+def participation_bands(start: date, end: date) -> list[BandFigures]:
+    """Retention of the people employed on `from`, by their participation rate in the period:
+    under 25 %, 25–75 %, 75 % and over. People without an eligible week are left out."""
+    found = {band: BandFigures(band) for band in BANDS}
+    for band, people, retained in _execute(BANDS_SQL.format(people=_people_cte()),
+                                           **_period_params(start, end)).fetchall():
+        found[band] = BandFigures(band, int(people), int(retained or 0))
+    return [found[band] for band in BANDS]
+
+
+# Month by month (dashboard) ---------------------------------------------------------------
+
+@dataclass
+class MonthFigures:
+    starts_after: date  # the previous point (hires after it, leavers on or after it)
+    ends_on: date  # the month's last day, or `to`
+    headcount: int = 0  # employed on `ends_on`
+    hires: int = 0
+    leavers: int = 0
+
+
+def month_points(start: date, end: date) -> list[tuple[date, date]]:
+    """Consecutive (previous point, month end) pairs from `from` to `to`; the last month
+    ends on `to`. Over each pair, headcount_end = headcount_start + hires − leavers."""
+    points, point = [], start
+    while point < end:
+        next_month = date(point.year + point.month // 12, point.month % 12 + 1, 1)
+        month_end = min(next_month - timedelta(days=1), end)
+        if month_end == point:  # `from` is a month's last day
+            month_end = min(date(next_month.year + next_month.month // 12,
+                                 next_month.month % 12 + 1, 1) - timedelta(days=1), end)
+        points.append((point, month_end))
+        point = month_end
+    return points
+
+
+def months(start: date, end: date) -> list[MonthFigures]:
+    """Headcount at each month's end with the month's hires and leavers (one query)."""
+    points = month_points(start, end)
+    if not points:
+        return []
+    values, params = [], {}
+    for index, (after, until) in enumerate(points):
+        values.append(f"(:i{index}, :a{index}, :u{index})")
+        params.update({f"i{index}": index, f"a{index}": after, f"u{index}": until})
+    sql = f"""
+    WITH points(i, after_day, until_day) AS (VALUES {", ".join(values)})
+    SELECT p.i,
+           SUM(CASE WHEN u.hired_on <= p.until_day
+                     AND (u.left_on IS NULL OR u.left_on >= p.until_day) THEN 1 ELSE 0 END),
+           SUM(CASE WHEN u.hired_on > p.after_day AND u.hired_on <= p.until_day
+                    THEN 1 ELSE 0 END),
+           SUM(CASE WHEN u.left_on >= p.after_day AND u.left_on < p.until_day
+                    THEN 1 ELSE 0 END)
+    FROM points p LEFT JOIN "user" u ON u.hired_on <= p.until_day
+      AND (u.left_on IS NULL OR u.left_on >= p.after_day)
+    GROUP BY p.i
+    """  # noqa: S608 (placeholders only; the values are parameters)
+    counted = {int(i): (int(h or 0), int(n or 0), int(out or 0))
+               for i, h, n, out in _execute(sql, **params).fetchall()}
+    return [MonthFigures(after, until, *counted.get(index, (0, 0, 0)))
+            for index, (after, until) in enumerate(points)]
