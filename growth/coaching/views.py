@@ -1,17 +1,291 @@
-from flask import Blueprint, render_template
+"""Coaching: the lead's team pages, one-on-ones and the twice-yearly review."""
 
-from ..permissions import can_lead, guard
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..models import ActionItem, Review, ReviewCycle, User
+from ..permissions import (
+    allowed_or_404,
+    can_acknowledge_review,
+    can_edit_review,
+    can_lead,
+    can_share_review,
+    can_tick_action_item,
+    can_write_self_assessment,
+    get_or_404,
+    guard,
+    is_lead_of,
+    is_self,
+    reviews_visible_to,
+    team_members_visible_to,
+)
+from . import queries, service
+from .forms import (
+    AcknowledgeForm,
+    ActionItemForm,
+    AgendaForm,
+    OneOnOneForm,
+    OpenReviewForm,
+    SelfAssessmentForm,
+    review_form,
+)
 
 bp = Blueprint("coaching", __name__)
-team_bp = None
+
+# /one-on-ones and /reviews/<id> are for everyone's own coaching; these are the lead's.
+LEAD_ONLY = {"coaching.team", "coaching.person", "coaching.record_one_on_one",
+             "coaching.open_review", "coaching.add_team_agenda_item"}
+_lead_guard = guard(can_lead)
 
 
-@bp.get("/one-on-ones")
-def my_coaching():
-    return render_template("dev_days/placeholder.html")
+@bp.before_request
+def leads_only():
+    if request.endpoint in LEAD_ONLY:
+        return _lead_guard()
+    return None
 
+
+def _member_or_404(user_id: int) -> User:
+    return get_or_404(team_members_visible_to(current_user), id=user_id)
+
+
+def _review_or_404(review_id: int) -> Review:
+    """A review the signed-in person may see (their own or a team member's), with its cycle."""
+    return get_or_404(reviews_visible_to(current_user).select_extend(ReviewCycle)
+                      .join(ReviewCycle, on=(Review.cycle == ReviewCycle.id)),
+                      id=review_id)
+
+
+def _field_error(form, error: service.CoachingError):
+    target = form[error.field] if error.field and error.field in form else None
+    (target.errors if target is not None else form.form_errors).append(str(error))
+
+
+# The lead's pages ---------------------------------------------------------------------------
 
 @bp.get("/team")
 def team():
-    guard(can_lead)()
-    return render_template("dev_days/placeholder.html")
+    overview = queries.team_overview(current_user, date.today())
+    return render_template("coaching/team.html", overview=overview,
+                           states=queries.WEEK_STATES)
+
+
+def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
+                   open_review=None):
+    today = date.today()
+    cycles = list(service.openable_cycles(person, today))
+    if open_review is None:
+        open_review = OpenReviewForm(formdata=None)
+    open_review.set_cycles(cycles)
+    return render_template(
+        "coaching/person.html", person=person, weeks=queries.person_weeks(person, today),
+        goals=queries.goals_with_evidence(person), reviews=queries.reviews_of(person),
+        history=queries.coaching_history(person),
+        one_on_one=one_on_one or OneOnOneForm(formdata=None),
+        agenda=agenda or AgendaForm(formdata=None), open_review=open_review,
+        tick=ActionItemForm(formdata=None), states=queries.WEEK_STATES), status
+
+
+@bp.get("/team/<int:user_id>")
+def person(user_id: int):
+    return _render_person(_member_or_404(user_id))
+
+
+@bp.post("/team/<int:user_id>/one-on-ones")
+def record_one_on_one(user_id: int):
+    member = _member_or_404(user_id)
+    form = OneOnOneForm()
+    if form.validate():
+        try:
+            service.record_one_on_one(
+                current_user, member, held_on=form.held_on.data,
+                shared_notes=form.shared_notes.data, private_notes=form.private_notes.data,
+                action_items=form.action_items())
+        except service.CoachingError as error:
+            _field_error(form, error)
+        else:
+            flash(_("One-on-one recorded."), "success")
+            return redirect(url_for("coaching.person", user_id=member.id) + "#one-on-ones")
+    return _render_person(member, 422, one_on_one=form)
+
+
+@bp.post("/team/<int:user_id>/agenda")
+def add_team_agenda_item(user_id: int):
+    member = _member_or_404(user_id)
+    form = AgendaForm()
+    if not form.validate():
+        return _render_person(member, 422, agenda=form)
+    service.add_agenda_item(current_user, member, form.text.data)
+    flash(_("Added to the agenda for your next one-on-one."), "success")
+    return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
+
+
+@bp.post("/team/<int:user_id>/reviews")
+def open_review(user_id: int):
+    member = _member_or_404(user_id)
+    form = OpenReviewForm()
+    form.set_cycles(service.openable_cycles(member))
+    if form.validate():
+        try:
+            review = service.open_review(current_user, member, form.cycle_id.data)
+        except service.ReviewExists as exists:
+            flash(_("The review for this cycle is already open; here it is."), "info")
+            return redirect(url_for("coaching.review", review_id=exists.review.id))
+        except service.CoachingError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Review opened as a draft."), "success")
+            return redirect(url_for("coaching.review", review_id=review.id))
+    return _render_person(member, 422, open_review=form)
+
+
+# Everyone's own coaching ------------------------------------------------------------------
+
+@bp.get("/one-on-ones")
+def my_coaching():
+    return _render_mine()
+
+
+def _render_mine(status: int = 200, agenda=None):
+    me = current_user._get_current_object()
+    return render_template(
+        "coaching/my_coaching.html", history=queries.coaching_history(me),
+        reviews=queries.reviews_of(me), agenda=agenda or AgendaForm(formdata=None),
+        tick=ActionItemForm(formdata=None), me=me), status
+
+
+@bp.post("/one-on-ones/agenda")
+def add_agenda_item():
+    form = AgendaForm()
+    if not form.validate():
+        return _render_mine(422, agenda=form)
+    service.add_agenda_item(current_user, current_user, form.text.data)
+    flash(_("Added to the agenda for your next one-on-one."), "success")
+    return redirect(url_for("coaching.my_coaching") + "#agenda")
+
+
+@bp.post("/action-items/<int:item_id>/done")
+def tick_action_item(item_id: int):
+    """Tick (done=1) or reopen an action item: its owner or the person's lead."""
+    item = get_or_404(ActionItem.select(), id=item_id)
+    allowed_or_404(is_self(current_user, item.person_id)
+                   or is_lead_of(current_user, item.person_id))
+    if not can_tick_action_item(current_user, item):
+        abort(403)
+    form = ActionItemForm()
+    if not form.validate():
+        abort(400)
+    service.set_action_item_done(current_user, item, form.done.data)
+    if is_self(current_user, item.person_id):
+        return redirect(url_for("coaching.my_coaching") + "#action-items")
+    return redirect(url_for("coaching.person", user_id=item.person_id) + "#action-items")
+
+
+# Reviews ---------------------------------------------------------------------------------
+
+def _render_review(review: Review, status: int = 200, lead_form=None, self_form=None,
+                   ack_form=None):
+    person = User.get_by_id(review.person_id)
+    viewer_leads = is_lead_of(current_user, person.id)
+    goals = service.review_goals(review)
+    outcomes = {o.goal_id: o for o in review.goal_outcomes}
+    if lead_form is None and viewer_leads:
+        data = {"version": review.version, "notes": review.notes, "held_on": review.held_on,
+                "next_focus": review.next_focus}
+        for goal in goals:
+            outcome = outcomes.get(goal.id)
+            data[f"outcome-{goal.id}"] = outcome.outcome if outcome else ""
+            data[f"comment-{goal.id}"] = outcome.comment if outcome else ""
+        lead_form = review_form(goals, data, formdata=None)
+    return render_template(
+        "coaching/review.html", review=review, person=person, goals=goals, outcomes=outcomes,
+        viewer_leads=viewer_leads,
+        lead_name=User.get_by_id(review.lead_id).name if review.lead_id else "",
+        evidence=queries.review_evidence(review, person, date.today()),
+        lead_form=lead_form,
+        self_form=self_form or SelfAssessmentForm(
+            formdata=None,
+            data={"text": review.self_assessment} if is_self(current_user, person.id) else {}),
+        ack_form=ack_form or AcknowledgeForm(formdata=None)), status
+
+
+@bp.get("/reviews/<int:review_id>")
+def review(review_id: int):
+    return _render_review(_review_or_404(review_id))
+
+
+@bp.post("/reviews/<int:review_id>/self-assessment")
+def self_assessment(review_id: int):
+    review = _review_or_404(review_id)
+    if not is_self(current_user, review.person_id):
+        abort(403)
+    if not can_write_self_assessment(current_user, review):
+        abort(409)
+    form = SelfAssessmentForm()
+    if not form.validate():
+        return _render_review(review, 422, self_form=form)
+    try:
+        service.save_self_assessment(current_user, review, form.text.data, form.submit.data)
+    except service.ReviewLocked:
+        abort(409)
+    flash(_("Submitted: your lead can read it now.") if form.submit.data
+          else _("Saved. Only you can read it until you submit it."), "success")
+    return redirect(url_for("coaching.review", review_id=review.id))
+
+
+def _lead_change(review_id: int, share: bool):
+    review = _review_or_404(review_id)
+    if not is_lead_of(current_user, review.person_id):
+        abort(403)
+    allowed = can_share_review if share else can_edit_review
+    if not allowed(current_user, review):
+        abort(409)
+    goals = service.review_goals(review)
+    form = review_form(goals)
+    if form.validate():
+        change = service.share_review if share else service.edit_review
+        try:
+            change(current_user, review, version=int(form.version.data), notes=form.notes.data,
+                   held_on=form.held_on.data, next_focus=form.next_focus.data,
+                   outcomes=form.outcomes(goals))
+        except service.ReviewLocked:
+            abort(409, _("Someone changed this review after you opened it, or it is finished. "
+                         "Reload it to see the latest version."))
+        except service.CoachingError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Shared: they can read your part now.") if share else _("Draft saved."),
+                  "success")
+            return redirect(url_for("coaching.review", review_id=review.id))
+    return _render_review(review, 422, lead_form=form)
+
+
+@bp.post("/reviews/<int:review_id>/edit")
+def edit_review(review_id: int):
+    return _lead_change(review_id, share=False)
+
+
+@bp.post("/reviews/<int:review_id>/share")
+def share_review(review_id: int):
+    return _lead_change(review_id, share=True)
+
+
+@bp.post("/reviews/<int:review_id>/acknowledge")
+def acknowledge_review(review_id: int):
+    review = _review_or_404(review_id)
+    if not is_self(current_user, review.person_id):
+        abort(403)
+    if not can_acknowledge_review(current_user, review):
+        abort(409)
+    form = AcknowledgeForm()
+    if not form.validate():
+        return _render_review(review, 422, ack_form=form)
+    try:
+        service.acknowledge_review(current_user, review, form.response.data)
+    except service.ReviewLocked:
+        abort(409)
+    flash(_("Acknowledged. The review is complete."), "success")
+    return redirect(url_for("coaching.review", review_id=review.id))
