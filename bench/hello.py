@@ -1,0 +1,13 @@
+"""The baseline: a bare Flask "hello" endpoint, served by the same gunicorn settings."""
+
+from flask import Flask
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/")
+    def hello():
+        return "hello"
+
+    return app
