@@ -154,9 +154,9 @@ def _days_by_person(person_ids, first_monday: date, last_monday: date):
     return days
 
 
-def last_ended_cycle(today: date) -> ReviewCycle | None:
-    return (ReviewCycle.select().where(ReviewCycle.ends_on < today)
-            .order_by(ReviewCycle.ends_on.desc()).first())
+def last_ended_cycle(current: ReviewCycle) -> ReviewCycle:
+    """The cycle that ended last: the one holding the day before the current one starts."""
+    return ReviewCycle.ensure_for(current.starts_on - timedelta(days=1))
 
 
 def team_overview(lead: User, today: date) -> TeamOverview:
@@ -171,8 +171,8 @@ def team_overview(lead: User, today: date) -> TeamOverview:
     ids = [m.id for m in members]
     days = _days_by_person(ids, first_monday, this_monday)
     cycle = ReviewCycle.ensure_for(today)
-    ended = last_ended_cycle(today)
-    cycle_ids = [cycle.id] + ([ended.id] if ended else [])
+    ended = last_ended_cycle(cycle)
+    cycle_ids = [cycle.id, ended.id]
     reviews = {}
     if ids:
         for review in Review.select().where(Review.person.in_(ids), Review.cycle.in_(cycle_ids)):
@@ -185,7 +185,7 @@ def team_overview(lead: User, today: date) -> TeamOverview:
         rows_by_team[person.team_id].append(MemberRow(
             person, names[person.team_id], cells, days[person.id].get(this_monday),
             reviews.get((person.id, cycle.id)), honoured, eligible, run))
-        if ended and person.hired_on <= ended.ends_on:
+        if person.hired_on <= ended.ends_on:
             review = reviews.get((person.id, ended.id))
             if review is None or review.status == ReviewStatus.DRAFT:
                 due.append(DueReview(person, ended, review, today > ended.due_on))
