@@ -1,11 +1,137 @@
-from flask import Blueprint, render_template
+from datetime import date
 
-from ..permissions import can_use_hr, guard
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from peewee import JOIN
+
+from .. import audit
+from ..models import Team, User, fn
+from ..permissions import can_edit_employment, can_use_hr, get_or_404
+from . import charts, exports, queries, service
+from .forms import EmploymentForm, PeopleSearchForm, PeriodForm
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
-bp.before_request(guard(can_use_hr))
+
+PEOPLE_PAGE_SIZE = 200
+BAND_LABELS = {
+    "low": _l("Under 25 %"),
+    "middle": _l("25 – 75 %"),
+    "high": _l("75 % and over"),
+}
+TENURE_LABELS = [_l("Under 1 year"), _l("1 – 3 years"), _l("3 – 5 years"), _l("5 – 7 years"),
+                 _l("7 years and more")]
+
+
+@bp.before_request
+def only_hr():
+    # The employment record is HR's and the admin's; the figures are HR's alone.
+    allowed = (can_edit_employment if request.endpoint in ("hr.people", "hr.person")
+               else can_use_hr)
+    if current_user.is_authenticated and not allowed(current_user):
+        abort(403)
+
+
+def _period() -> tuple[PeriodForm, tuple[date, date] | None]:
+    """The period asked for (`from`, `to`); the last 12 months when neither is given."""
+    if "from" not in request.args and "to" not in request.args:
+        start, end = queries.default_period(date.today())
+        return PeriodForm(formdata=None, data={"start": start, "end": end}), (start, end)
+    form = PeriodForm(formdata=request.args)
+    if not form.validate():
+        return form, None
+    return form, (form.start.data, form.end.data)
+
+
+def _team_label(row: queries.TeamFigures) -> str:
+    if row.is_all:
+        return _("Everyone")
+    return _("(no team)") if row.key == 0 else row.team
 
 
 @bp.get("")
 def dashboard():
-    return render_template("dev_days/placeholder.html")
+    form, period = _period()
+    if period is None:
+        return render_template("hr/dashboard.html", form=form, period=None), 400
+    start, end = period
+    teams = queries.teams(start, end)
+    everyone = teams[-1]
+    bands = queries.participation_bands(start, end)
+    month_rows = queries.months(start, end)
+    return render_template(
+        "hr/dashboard.html", form=form, period=period, teams=teams, everyone=everyone,
+        bands=bands, band_labels=BAND_LABELS, months=month_rows,
+        tenure_labels=TENURE_LABELS, team_label=_team_label,
+        month_chart=charts.months(month_rows),
+        tenure_chart=charts.horizontal(
+            [(label, [("tenure", count, "count")])
+             for label, count in zip(TENURE_LABELS, everyone.tenure_buckets, strict=True)]),
+        team_chart=charts.horizontal(
+            [(_team_label(row), [("retention", row.retention_rate, "percent"),
+               ("turnover", row.turnover_rate, "percent")]) for row in teams],
+            scale_max=1),
+        band_chart=charts.horizontal(
+            [(BAND_LABELS[band.band], [("retention", band.retention_rate, "percent")])
+             for band in bands], scale_max=1),
+    )
+
+
+@bp.get("/<any(retention, employees):report>.<any(csv, xlsx):fmt>")
+def download(report: str, fmt: str):
+    form, period = _period()
+    if period is None:
+        abort(400, description=form.first_error())
+    start, end = period
+    result = exports.export(report, start, end, fmt)
+    audit.record(f"hr_export_{report}",
+                 detail=f"format={fmt} from={start} to={end} rows={result.rows}")
+    return Response(result.data, content_type=result.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/people")
+def people():
+    form = PeopleSearchForm(formdata=request.args)
+    query = (User.select(User, Team)
+             .join(Team, on=(User.team == Team.id), join_type=JOIN.LEFT_OUTER)
+             .order_by(fn.LOWER(User.name), User.id))
+    text = (form.q.data or "").strip() if form.validate() else ""
+    if text:
+        query = query.where(User.name.contains(text) | User.email.contains(text.casefold()))
+    found = list(query.limit(PEOPLE_PAGE_SIZE + 1))
+    return render_template("hr/people.html", form=form, people=found[:PEOPLE_PAGE_SIZE],
+                           more=len(found) > PEOPLE_PAGE_SIZE, today=date.today())
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+def person(user_id: int):
+    person = get_or_404(User.select(), id=user_id)
+    form = EmploymentForm(data={"hired_on": person.hired_on, "left_on": person.left_on,
+                                "leave_reason": person.leave_reason or "",
+                                "team_id": person.team_id})
+    form.set_teams(Team.select().order_by(fn.LOWER(Team.name)))
+    if request.method == "POST" and form.validate():
+        try:
+            service.update_employment(
+                current_user, person, hired_on=form.hired_on.data, left_on=form.left_on.data,
+                leave_reason=form.leave_reason.data, team_id=form.team_id.data)
+        except service.EmploymentError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(_("The employment record of %(name)s is saved.", name=person.name), "success")
+            return redirect(url_for("hr.person", user_id=person.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("hr/person.html", form=form, person=person), status
