@@ -1,8 +1,83 @@
-from flask import Blueprint, render_template
+"""Goals: the person's own, by cycle; their lead may read them."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..permissions import allowed_or_404, can_edit_goal, can_read_goal, get_or_404
+from . import queries, service
+from .forms import GoalForm
 
 bp = Blueprint("goals", __name__)
 
 
-@bp.get("/goals")
+def _apply(error, form):
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+def _readable_goal_or_404(goal_id: int):
+    goal = get_or_404(queries.goal_with_owner(goal_id))
+    allowed_or_404(can_read_goal(current_user, goal))
+    return goal
+
+
+@bp.route("/goals", methods=["GET", "POST"])
 def index():
-    return render_template("dev_days/placeholder.html")
+    cycles = service.open_cycles()
+    form = GoalForm(data={"cycle_id": cycles[0].id})
+    form.set_cycles(cycles)
+    if request.method == "POST" and form.validate():
+        try:
+            goal = service.create_goal(current_user, title=form.title.data, why=form.why.data,
+                                       success=form.success.data, cycle_id=form.cycle_id.data)
+        except service.GoalError as error:
+            _apply(error, form)
+        else:
+            flash(_("Goal added."), "success")
+            return redirect(url_for("goals.show", goal_id=goal.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("goals/index.html", form=form, groups=queries.goals_by_cycle(
+        current_user), open_cycle_ids={c.id for c in cycles}), status
+
+
+def _edit_form(goal, cycles):
+    form = GoalForm(data={"title": goal.title, "why": goal.why, "success": goal.success,
+                          "cycle_id": goal.cycle_id})
+    choices = cycles if goal.cycle_id in {c.id for c in cycles} else [goal.cycle, *cycles]
+    form.set_cycles(choices)
+    return form
+
+
+def _render_goal(goal, form, status=200):
+    activities = queries.goal_activities(goal)
+    return render_template(
+        "goals/show.html", goal=goal, form=form, activities=activities,
+        minutes=sum(a.minutes for a in activities), planned_weeks=queries.planned_weeks(goal),
+    ), status
+
+
+@bp.get("/goals/<int:goal_id>")
+def show(goal_id: int):
+    goal = _readable_goal_or_404(goal_id)
+    form = _edit_form(goal, service.open_cycles()) if can_edit_goal(current_user, goal) \
+        else None
+    return _render_goal(goal, form)
+
+
+@bp.post("/goals/<int:goal_id>/edit")
+def edit(goal_id: int):
+    goal = _readable_goal_or_404(goal_id)
+    if not can_edit_goal(current_user, goal):
+        abort(403)
+    form = _edit_form(goal, service.open_cycles())
+    if form.validate():
+        try:
+            service.edit_goal(current_user, goal, title=form.title.data, why=form.why.data,
+                              success=form.success.data, cycle_id=form.cycle_id.data)
+        except service.GoalError as error:
+            _apply(error, form)
+        else:
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("goals.show", goal_id=goal.id))
+    return _render_goal(goal, form, status=422)

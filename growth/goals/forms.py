@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..forms import BaseForm, no_control_characters, select_choices
+from . import service
+
+
+class GoalForm(BaseForm):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Give the goal a title.")), Length(max=service.TITLE_MAX),
+        no_control_characters])
+    why = TextAreaField(_l("Why it matters"), validators=[Length(max=service.TEXT_MAX),
+                                                          no_control_characters])
+    success = TextAreaField(_l("How success will be seen"),
+                            validators=[Length(max=service.TEXT_MAX), no_control_characters])
+    cycle_id = SelectField(_l("Cycle"), coerce=int, choices=[],
+                           invalid_choice_message=_l(
+                               "Goals can be set for the current and the next cycle."))
+
+    def set_cycles(self, cycles):
+        self.cycle_id.choices = select_choices({c.id: c.name for c in cycles})
