@@ -1,5 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_time
+from flask_babel import format_time, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -82,6 +82,7 @@ def account():
             session["lang"] = form.locale.data
             audit.record("account_updated", current_user)
             current_user.locale = form.locale.data
+            refresh()  # the confirmation speaks the language just chosen
             flash(_("Your account is saved."), "success")
             return redirect(url_for("auth.account"))
         return render_template("auth/account.html", form=form), 422
