@@ -135,7 +135,8 @@ def review_form(goals, data=None, **kwargs) -> ReviewForm:
 
     for goal in goals:
         setattr(Form, f"outcome-{goal.id}", SelectField(
-            _l("Outcome"), choices=select_choices(OUTCOME_LABELS, blank=_l("Not decided yet"))))
-        setattr(Form, f"comment-{goal.id}", _notes(_l("Comment")))
+            _l("Outcome: %(goal)s", goal=goal.title),
+            choices=select_choices(OUTCOME_LABELS, blank=_l("Not decided yet"))))
+        setattr(Form, f"comment-{goal.id}", _notes(_l("Comment on %(goal)s", goal=goal.title)))
     return Form(data=data, **kwargs)
 

@@ -76,13 +76,15 @@ def team():
 def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
                    open_review=None):
     today = date.today()
-    cycles = list(service.openable_cycles(person, today))
+    reviews = queries.reviews_of(person)
+    reviewed = {r.cycle_id for r in reviews}
+    cycles = [c for c in service.openable_cycles(person, today) if c.id not in reviewed]
     if open_review is None:
         open_review = OpenReviewForm(formdata=None)
     open_review.set_cycles(cycles)
     return render_template(
         "coaching/person.html", person=person, weeks=queries.person_weeks(person, today),
-        goals=queries.goals_with_evidence(person), reviews=queries.reviews_of(person),
+        goals=queries.goals_with_evidence(person), reviews=reviews, can_open=bool(cycles),
         history=queries.coaching_history(person),
         one_on_one=one_on_one or OneOnOneForm(formdata=None),
         agenda=agenda or AgendaForm(formdata=None), open_review=open_review,
