@@ -4,11 +4,13 @@ Only positions and sizes are computed here; labels and numbers are formatted by 
 template in the page's language.
 """
 
+import math
 from dataclasses import dataclass, field
 
-WIDTH = 640
-LABEL_WIDTH = 150
-VALUE_WIDTH = 80
+WIDTH = 480
+LABEL_WIDTH = 140
+VALUE_WIDTH = 56
+MONTH_LABEL_WIDTH = 48  # room for 'Sep 24' under a column
 BAR_AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH
 
 
@@ -80,17 +82,18 @@ class MonthChart:
 def months(month_rows) -> MonthChart:
     """Headcount bars on top; hires above and leavers below a baseline underneath."""
     count = max(len(month_rows), 1)
-    step = WIDTH / count
+    pad = MONTH_LABEL_WIDTH / 2  # so the first and last labels are not cut
+    step = (WIDTH - 2 * pad) / count
     bar = max(step * 0.7, 1)
     top_height, flow_height = 150, 36
     headcount_base = 10 + top_height
     baseline = headcount_base + 16 + flow_height
     most = max([m.headcount for m in month_rows] + [1])
     flow = max([m.hires for m in month_rows] + [m.leavers for m in month_rows] + [1])
-    every = max(1, round(count / 12))
+    every = max(1, math.ceil(count * MONTH_LABEL_WIDTH / WIDTH))
     columns = []
     for index, month in enumerate(month_rows):
-        x = index * step + (step - bar) / 2
+        x = pad + index * step + (step - bar) / 2
         tall = top_height * month.headcount / most
         up = flow_height * month.hires / flow
         down = flow_height * month.leavers / flow
