@@ -69,9 +69,11 @@ def test_one_on_one_then_a_blind_review_shared_and_acknowledged(page_for, people
     lead.goto(review_url)
     assert "finished the joins chapter" not in lead.content()
     assert lead.get_by_text("hasn’t submitted their self-assessment yet").is_visible()
-    lead.get_by_label("Coaching notes", exact=True).fill("Great pace this half; share what you learn.")
+    notes = lead.get_by_label("Coaching notes", exact=True)
+    notes.fill("Great pace this half; share what you learn.")
     lead.get_by_label("Outcome: Learn SQL joins").select_option(label="Achieved")
-    lead.get_by_label("Comment on Learn SQL joins").fill("Module 4 done and used in the billing report.")
+    comment = lead.get_by_label("Comment on Learn SQL joins")
+    comment.fill("Module 4 done and used in the billing report.")
     lead.get_by_label("Focus for the next cycle").fill("Mentor a new starter.")
     lead.get_by_label("Held on").fill(date.today().isoformat())
     lead.get_by_role("button", name="Save draft").click()
@@ -101,7 +103,8 @@ def test_one_on_one_then_a_blind_review_shared_and_acknowledged(page_for, people
 
     lead.reload()
     lead.get_by_text("Thanks, agreed on mentoring.").wait_for()
-    assert lead.get_by_label("Coaching notes", exact=True).count() == 0  # read-only for the lead too
+    # Read-only for the lead too.
+    assert lead.get_by_label("Coaching notes", exact=True).count() == 0
     review = Review.get(Review.person == people["agent"].id)
     assert review.status == "acknowledged"
     assert Goal.get(Goal.owner == people["agent"].id).status == "achieved"
