@@ -157,8 +157,10 @@ def export(report, start, end, fmt, output):
     from .hr import exports
 
     with database.connection_context():
-        data = exports.render(report, start_d, end_d, fmt)
-        audit.record(f"hr_export_{report}", detail=f"format={fmt} from={start_d} to={end_d} cli")
+        result = exports.export(report, start_d, end_d, fmt)
+        data = result.data
+        audit.record(f"hr_export_{report}",
+                     detail=f"format={fmt} from={start_d} to={end_d} rows={result.rows} cli")
     if output:
         Path(output).write_bytes(data)
         click.echo(f"Wrote {output}.", err=True)

@@ -173,7 +173,8 @@ def test_cli_export_writes_the_csv_and_nothing_else_to_stdout(app, make_team, ma
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == EMPLOYEES_CSV
     [event] = exports_logged()
-    assert event.action == "hr_export_employees" and "format=csv" in event.detail
+    assert event.action == "hr_export_employees"
+    assert event.detail == "format=csv from=2025-01-06 to=2025-03-31 rows=8 cli"
 
 
 def test_cli_export_xlsx_to_a_file(app, make_team, make_user, tmp_path):
