@@ -59,32 +59,36 @@ def _team_label(row: queries.TeamFigures) -> str:
     return _("(no team)") if row.key == 0 else row.team
 
 
+def _charts(teams, bands, month_rows) -> dict:
+    everyone = teams[-1]
+    return {
+        "month_chart": charts.months(month_rows),
+        "tenure_chart": charts.horizontal(
+            [(label, [("tenure", count, "count")])
+             for label, count in zip(TENURE_LABELS, everyone.tenure_buckets, strict=True)]),
+        "team_chart": charts.horizontal(
+            [(_team_label(row), [("retention", row.retention_rate, "percent"),
+                                 ("turnover", row.turnover_rate, "percent")])
+             for row in teams], scale_max=1),
+        "band_chart": charts.horizontal(
+            [(BAND_LABELS[band.band], [("retention", band.retention_rate, "percent")])
+             for band in bands], scale_max=1),
+    }
+
+
 @bp.get("")
 def dashboard():
+    """The DESIGN figures per team and for everyone, with charts (three queries)."""
     form, period = _period()
     if period is None:
         return render_template("hr/dashboard.html", form=form, period=None), 400
-    start, end = period
-    teams = queries.teams(start, end)
-    everyone = teams[-1]
-    bands = queries.participation_bands(start, end)
-    month_rows = queries.months(start, end)
+    teams = queries.teams(*period)
+    bands = queries.participation_bands(*period)
+    month_rows = queries.months(*period)
     return render_template(
-        "hr/dashboard.html", form=form, period=period, teams=teams, everyone=everyone,
-        bands=bands, band_labels=BAND_LABELS, months=month_rows,
-        tenure_labels=TENURE_LABELS, team_label=_team_label,
-        month_chart=charts.months(month_rows),
-        tenure_chart=charts.horizontal(
-            [(label, [("tenure", count, "count")])
-             for label, count in zip(TENURE_LABELS, everyone.tenure_buckets, strict=True)]),
-        team_chart=charts.horizontal(
-            [(_team_label(row), [("retention", row.retention_rate, "percent"),
-               ("turnover", row.turnover_rate, "percent")]) for row in teams],
-            scale_max=1),
-        band_chart=charts.horizontal(
-            [(BAND_LABELS[band.band], [("retention", band.retention_rate, "percent")])
-             for band in bands], scale_max=1),
-    )
+        "hr/dashboard.html", form=form, period=period, teams=teams, everyone=teams[-1],
+        bands=bands, months=month_rows, band_labels=BAND_LABELS, tenure_labels=TENURE_LABELS,
+        team_label=_team_label, **_charts(teams, bands, month_rows))
 
 
 @bp.get("/<any(retention, employees):report>.<any(csv, xlsx):fmt>")
