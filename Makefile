@@ -37,7 +37,7 @@ test: install translations lint
 # arrive untranslated: tests/test_i18n.py fails until they are translated).
 i18n: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --ignore-dirs='.* __pycache__' -o $(CATALOGS)/messages.pot --no-wrap --sort-by-file --project=Growth .
-	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 	$(BIN)/pybabel -q compile -d $(CATALOGS)
 
 bench: install translations

@@ -16,6 +16,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from growth.config import Defaults
 from growth.i18n import day, hours, number, percent, week_name
 from growth.labels import RATINGS
 from growth.models import Activity, DevDay, Role, User
@@ -25,6 +26,8 @@ from .conftest import PASSWORD
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "growth" / "translations"
 SPANISH_PO = CATALOGS / "es" / "LC_MESSAGES" / "messages.po"
+# Every language Growth offers besides English, the source language.
+TRANSLATED = [language for language in Defaults.LANGUAGES if language != "en"]
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 ES = {"Accept-Language": "es-ES,es;q=0.9"}
@@ -74,36 +77,56 @@ def percent_tokens(text: str) -> Counter:
 # --- The catalog ---------------------------------------------------------------------------
 
 
+def po_path(language: str) -> Path:
+    return CATALOGS / language / "LC_MESSAGES" / "messages.po"
+
+
 @pytest.fixture(scope="module")
 def spanish():
     return read_catalog(SPANISH_PO)
 
 
-def test_catalog_holds_exactly_the_strings_marked_in_the_code(tmp_path, spanish):
-    in_code = set(messages(extract_from_code(tmp_path)))
-    in_catalog = set(messages(spanish))
-    new = sorted(map(as_text, in_code - in_catalog))
-    gone = sorted(map(as_text, in_catalog - in_code))
-    assert not new, f"marked in the code but not in the Spanish catalog (run make i18n): {new}"
-    assert not gone, f"in the Spanish catalog but no longer in the code (run make i18n): {gone}"
-    assert not spanish.obsolete, "obsolete entries in the catalog (run make i18n)"
+@pytest.fixture(scope="module")
+def marked_in_code(tmp_path_factory):
+    return set(messages(extract_from_code(tmp_path_factory.mktemp("extract"))))
 
 
-def test_every_string_has_a_spanish_translation_and_none_is_fuzzy(spanish):
+@pytest.fixture(scope="module", params=TRANSLATED)
+def catalog(request):
+    path = po_path(request.param)
+    assert path.exists(), f"no catalog for {request.param!r}: see 'Adding a language'"
+    return read_catalog(path)
+
+
+def test_spanish_is_offered():
+    assert "es" in TRANSLATED
+
+
+def test_catalog_holds_exactly_the_strings_marked_in_the_code(marked_in_code, catalog):
+    in_catalog = set(messages(catalog))
+    new = sorted(map(as_text, marked_in_code - in_catalog))
+    gone = sorted(map(as_text, in_catalog - marked_in_code))
+    name = catalog.locale_identifier
+    assert not new, f"marked in the code but not in the {name} catalog (make i18n): {new}"
+    assert not gone, f"in the {name} catalog but no longer in the code (make i18n): {gone}"
+    assert not catalog.obsolete, "obsolete entries in the catalog (run make i18n)"
+
+
+def test_every_string_is_translated_and_none_is_fuzzy(catalog):
     untranslated, fuzzy = [], []
-    for message in messages(spanish).values():
+    for message in messages(catalog).values():
         if not all(form.strip() for form in forms_of(message.string)):
             untranslated.append(as_text(message.id))
         if message.fuzzy:
             fuzzy.append(as_text(message.id))
-    assert not untranslated, f"no Spanish translation yet: {untranslated}"
+    assert not untranslated, f"no translation yet: {untranslated}"
     assert not fuzzy, f"fuzzy (unchecked) translations: {fuzzy}"
-    assert not spanish.fuzzy, "the catalog header is still marked fuzzy"
+    assert not catalog.fuzzy, "the catalog header is still marked fuzzy"
 
 
-def test_translations_keep_the_placeholders_of_the_english(spanish):
+def test_translations_keep_the_placeholders_of_the_english(catalog):
     wrong = []
-    for message in messages(spanish).values():
+    for message in messages(catalog).values():
         sources = [percent_tokens(text) for text in forms_of(message.id)]
         targets = [percent_tokens(text) for text in forms_of(message.string)]
         if len(sources) == 1:
@@ -116,22 +139,16 @@ def test_translations_keep_the_placeholders_of_the_english(spanish):
                   and set(sum(targets, Counter())) >= set(sources[-1]) - {"%%"})
         if not ok:
             wrong.append((as_text(message.id), as_text(message.string)))
-    assert not wrong, f"placeholders differ between English and Spanish: {wrong}"
+    assert not wrong, f"placeholders differ from the English: {wrong}"
 
 
-def test_compiled_catalog_matches_the_po_file(spanish):
-    compiled = SPANISH_PO.with_suffix(".mo")
+def test_compiled_catalog_matches_the_po_file(catalog):
+    compiled = po_path(catalog.locale_identifier).with_suffix(".mo")
     assert compiled.exists(), "no compiled catalog: run `make translations`"
     with compiled.open("rb") as handle:
         mo = {forms_of(m.id): forms_of(m.string) for m in read_mo(handle) if m.id}
-    po = {forms_of(m.id): forms_of(m.string) for m in messages(spanish).values()}
+    po = {forms_of(m.id): forms_of(m.string) for m in messages(catalog).values()}
     assert mo == po, "the compiled catalog is out of date: run `make translations`"
-
-
-def test_every_configured_language_but_english_has_a_catalog(app):
-    for language in app.config["LANGUAGES"]:
-        if language != "en":
-            assert (CATALOGS / language / "LC_MESSAGES" / "messages.po").exists(), language
 
 
 # The words the Spanish interface always uses for the same things.
