@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -269,6 +270,69 @@ def test_navigation_is_in_the_persons_language(client_for, world):
         assert f">{english}<" not in body
 
 
+class VisibleText(HTMLParser):
+    """The words a person reads on a page: text, and the attributes read aloud or shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts += [value for name, value in attrs
+                       if name in ("title", "aria-label", "placeholder", "alt") and value]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(body: str) -> str:
+    parser = VisibleText()
+    parser.feed(body)
+    return " ".join(" ".join(parser.parts).split())
+
+
+PAGES = {
+    "agent_a": ["/", "/week/2026-W48", "/history", "/goals", "/one-on-ones", "/account",
+                "/account/password", "/no-such-page", "/admin/users"],
+    "lead_a": ["/team", "/one-on-ones"],
+    "hr": ["/hr", "/hr/people", "/admin/audit"],
+    "admin": ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/cycles",
+              "/admin/audit"],
+}
+
+
+def test_pages_for_a_spanish_reader_hold_no_english_sentence(client_for, world, spanish):
+    # Every English phrase of two words or more that reads differently in Spanish.
+    english = sorted({
+        text for message in messages(spanish).values()
+        for text, translated in zip(forms_of(message.id), forms_of(message.string),
+                                    strict=False)
+        if text != translated and " " in text and "%" not in text}, key=len, reverse=True)
+    leftovers = {}
+    for who, urls in PAGES.items():
+        person = getattr(world, who)
+        person.locale = "es"
+        person.save()
+        client = client_for(person)
+        for url in urls:
+            response = client.get(url, headers=EN)
+            assert response.status_code in (200, 403, 404), (url, response.status_code)
+            body = page(response)
+            assert '<html lang="es">' in body, url
+            text = visible_text(body)
+            found = [phrase for phrase in english if phrase in text]
+            if found:
+                leftovers[url] = found
+    assert not leftovers, f"English left on Spanish pages: {leftovers}"
+
+
 # --- Dates, numbers, weeks -------------------------------------------------------------------
 
 
@@ -305,6 +369,22 @@ def test_the_csv_export_stays_locale_neutral_in_spanish(client_for, make_user, d
     rows = list(csv.reader(io.StringIO(page(response))))
     assert rows[0] == ["week", "day", "kind", "minutes", "note", "link", "goal"]
     assert rows[1][:5] == ["2026-W48", "2026-11-25", "docs", "90", "FAQ de reembolsos"]
+
+
+def test_hr_exports_stay_locale_neutral_for_a_spanish_reader(client_for, world):
+    world.hr.locale = "es"
+    world.hr.save()
+    client = client_for(world.hr)
+    assert "Plantilla al inicio" in page(client.get("/hr?from=2025-01-01&to=2025-12-31"))
+    response = client.get("/hr/employees.csv?from=2025-01-01&to=2025-12-31", headers=ES)
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(page(response))))
+    assert list(rows[0])[:5] == ["email", "name", "team", "role", "hired_on"]
+    agent = next(row for row in rows if row["name"] == "Agent A")
+    assert agent["team"] == "Team A" and agent["role"] == "agent"
+    assert agent["hired_on"] == "2020-01-06"
+    assert re.fullmatch(r"\d+\.\d{2}", agent["tenure_years"])  # a dot, never a comma
+    assert next(row for row in rows if row["role"] == "hr")["team"] == "(no team)"
 
 
 def test_urls_stay_locale_neutral_in_spanish(client_for, make_user, db):
