@@ -40,8 +40,10 @@ i18n: install
 	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 	$(BIN)/pybabel -q compile -d $(CATALOGS)
 
+# make bench [BENCH_QUICK=1] [GROWTH_BENCH_DATABASE_URL=postgresql://…]: see bench/README.md
 bench: install translations
-	$(BIN)/python bench/run.py
+	BENCH_QUICK='$(BENCH_QUICK)' GROWTH_BENCH_DATABASE_URL='$(GROWTH_BENCH_DATABASE_URL)' \
+		$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
