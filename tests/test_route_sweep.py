@@ -1,0 +1,307 @@
+"""Every route, every role: the sweep enumerates app.url_map, so a new route is covered the
+moment it exists — and fails until it has a line in POLICY below.
+
+For each route: anonymous people are sent to sign in; roles outside the route's area get 403;
+objects outside a person's scope answer 404; a POST without a CSRF token answers 400; the
+people a page is for get it (200); and every response carries the security headers.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from growth.models import (
+    ActionItem,
+    Activity,
+    DevDay,
+    Goal,
+    OneOnOne,
+    Review,
+    ReviewCycle,
+    Role,
+)
+from growth.weeks import monday_of, week_label
+
+AGENT, LEAD, HR, ADMIN = Role.AGENT, Role.LEAD, Role.HR, Role.ADMIN
+EVERYONE = frozenset(Role)
+PUBLIC = None
+# The world member who stands for each role when a role is refused an area.
+STAND_IN = {AGENT: "agent_a", LEAD: "lead_a", HR: "hr", ADMIN: "admin"}
+NOT_AGENT_A = ("agent_a2", "agent_b", "lead_b", "hr", "admin")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use an endpoint. `roles`: the roles whose area it is (PUBLIC: anyone, signed
+    in or not). `args`: URL values naming an object of agent A (or team A). `reader`: a
+    person the object is for (their GET answers 200). `outsiders`: people whose role may use
+    the area but for whom the object is out of scope (404). `forbidden`: people who may see
+    the object but not do this to it (403)."""
+
+    roles: frozenset | None
+    args: Callable = lambda o: {}
+    reader: str | None = None
+    outsiders: tuple = ()
+    forbidden: tuple = ()
+
+
+def _week(o):
+    return {"week": o.week}
+
+
+def _activity(o):
+    return {"activity_id": o.activity.id}
+
+
+def _goal(o):
+    return {"goal_id": o.goal.id}
+
+
+def _review(o):
+    return {"review_id": o.review.id}
+
+
+def _member(o):
+    return {"user_id": o.agent_a.id}
+
+
+OWN = Policy(EVERYONE)
+POLICY = {
+    "static": Policy(PUBLIC, lambda o: {"filename": "css/growth.css"}),
+    "healthz": Policy(PUBLIC),
+    "auth.login": Policy(PUBLIC),
+    "auth.language": Policy(PUBLIC),
+    "auth.logout": OWN,
+    "auth.account": OWN,
+    "auth.password": OWN,
+    # The agent's week: always the signed-in person's own.
+    "dev_days.current_week": OWN,
+    "dev_days.week": Policy(EVERYONE, _week),
+    "dev_days.plan": Policy(EVERYONE, _week),
+    "dev_days.log_activity": Policy(EVERYONE, _week),
+    "dev_days.skip": Policy(EVERYONE, _week),
+    "dev_days.take_back": Policy(EVERYONE, _week),
+    "dev_days.rate": Policy(EVERYONE, _week),
+    "dev_days.history": OWN,
+    "dev_days.export_csv": OWN,
+    "dev_days.export_json": OWN,
+    "dev_days.edit_activity": Policy(EVERYONE, _activity, "agent_a",
+                                     NOT_AGENT_A + ("lead_a",)),
+    "dev_days.delete_activity": Policy(EVERYONE, _activity, "agent_a",
+                                       NOT_AGENT_A + ("lead_a",)),
+    "goals.index": OWN,
+    "goals.show": Policy(EVERYONE, _goal, "lead_a", NOT_AGENT_A),
+    "goals.edit": Policy(EVERYONE, _goal, "agent_a", NOT_AGENT_A, forbidden=("lead_a",)),
+    # Coaching: everyone's own one-on-ones and reviews; the team pages are the lead's.
+    "coaching.my_coaching": OWN,
+    "coaching.add_agenda_item": OWN,
+    "coaching.tick_action_item": Policy(EVERYONE, lambda o: {"item_id": o.item.id},
+                                        "agent_a", NOT_AGENT_A),
+    "coaching.review": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A),
+    "coaching.self_assessment": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A,
+                                       forbidden=("lead_a",)),
+    "coaching.acknowledge_review": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A,
+                                          forbidden=("lead_a",)),
+    "coaching.edit_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
+                                   forbidden=("agent_a",)),
+    "coaching.share_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
+                                    forbidden=("agent_a",)),
+    "coaching.team": Policy(frozenset({LEAD}), reader="lead_a"),
+    "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
+                                            ("lead_b",)),
+    "coaching.open_review": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    # HR: the figures are HR's; employment records HR's and the admin's.
+    "hr.dashboard": Policy(frozenset({HR}), reader="hr"),
+    "hr.download": Policy(frozenset({HR}), lambda o: {"report": "retention", "fmt": "csv"},
+                          "hr"),
+    "hr.people": Policy(frozenset({HR, ADMIN}), reader="hr"),
+    "hr.person": Policy(frozenset({HR, ADMIN}), _member, "hr"),
+    # Admin: the audit log is HR's too.
+    "admin.audit": Policy(frozenset({HR, ADMIN}), reader="hr"),
+    "admin.users": Policy(frozenset({ADMIN}), reader="admin"),
+    "admin.new_user": Policy(frozenset({ADMIN}), reader="admin"),
+    "admin.edit_user": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.deactivate_user": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.reactivate_user": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.reset_password": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.teams": Policy(frozenset({ADMIN}), reader="admin"),
+    "admin.edit_team": Policy(frozenset({ADMIN}), lambda o: {"team_id": o.team_a.id},
+                              "admin"),
+    "admin.cycles": Policy(frozenset({ADMIN}), reader="admin"),
+}
+
+
+@pytest.fixture
+def objects(world):
+    """The world plus one of each object, all agent A's (or team A's)."""
+    today = date.today()
+    cycle = ReviewCycle.ensure_for(today)
+    monday = monday_of(today)
+    day = DevDay.create(user=world.agent_a, week_start=monday, planned_on=monday,
+                        plan="Write the refund article", minutes=30, status="logged")
+    world.week = week_label(monday)
+    world.goal = Goal.create(owner=world.agent_a, cycle=cycle, title="Own billing docs")
+    world.activity = Activity.create(dev_day=day, kind="docs", minutes=30, note="Draft")
+    meeting = OneOnOne.create(person=world.agent_a, lead=world.lead_a, held_on=today,
+                              shared_notes="Shared", private_notes="Private")
+    world.item = ActionItem.create(person=world.agent_a, one_on_one=meeting,
+                                   owner=world.agent_a, text="Share the draft")
+    world.review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    return world
+
+
+class Sweep:
+    """Signed-in clients per world member, URLs per rule, and the header check applied to
+    every response the sweep sees."""
+
+    def __init__(self, app, objects, client_for):
+        self.app, self.objects, self.client_for = app, objects, client_for
+        self.clients = {}
+        self.problems: list[str] = []
+        self.adapter = app.url_map.bind("localhost")
+
+    def rules(self):
+        for rule in sorted(self.app.url_map.iter_rules(), key=lambda r: r.rule):
+            yield rule, POLICY.get(rule.endpoint), sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+    def url(self, rule, policy) -> str:
+        return self.adapter.build(rule.endpoint, policy.args(self.objects))
+
+    def client(self, who: str | None):
+        if who not in self.clients:
+            self.clients[who] = (self.app.test_client() if who is None
+                                 else self.client_for(getattr(self.objects, who)))
+        return self.clients[who]
+
+    def request(self, who, method, url, csrf=True):
+        client = self.client(who)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data=self._form(client, csrf))
+        response.get_data()  # buffered, so the file behind a static response can close
+        response.close()
+        self.check_headers(response, f"{method} {url} as {who or 'anonymous'}")
+        return response
+
+    @staticmethod
+    def _form(client, csrf):
+        if not csrf:
+            return {}
+        return {"csrf_token": client._csrf_token or client.csrf_token()}
+
+    def expect(self, who, method, url, status, csrf=True):
+        response = self.request(who, method, url, csrf)
+        if response.status_code != status:
+            self.problems.append(f"{method} {url} as {who or 'anonymous'}: "
+                                 f"{response.status_code}, expected {status}")
+        return response
+
+    def check_headers(self, response, label):
+        headers = response.headers
+        csp = {part.strip().split(" ")[0]: part.strip()
+               for part in headers.get("Content-Security-Policy", "").split(";") if part.strip()}
+        missing = [d for d in ("object-src", "base-uri", "frame-ancestors") if d not in csp]
+        if missing:
+            self.problems.append(f"{label}: CSP lacks {', '.join(missing)}")
+        elif "'none'" not in csp["frame-ancestors"] or "'unsafe-inline'" in headers.get(
+                "Content-Security-Policy", ""):
+            self.problems.append(f"{label}: CSP allows framing or inline code")
+        if headers.get("X-Content-Type-Options") != "nosniff":
+            self.problems.append(f"{label}: no X-Content-Type-Options: nosniff")
+        if not headers.get("Referrer-Policy"):
+            self.problems.append(f"{label}: no Referrer-Policy")
+
+    def report(self):
+        assert not self.problems, "\n".join(self.problems)
+
+
+def _person_for(policy) -> str | None:
+    """Someone the route is for: its reader, else a stand-in of its first role."""
+    if policy.roles is PUBLIC:
+        return None
+    return policy.reader or STAND_IN[sorted(policy.roles)[0]]
+
+
+@pytest.fixture
+def sweep(app, objects, client_for):
+    return Sweep(app, objects, client_for)
+
+
+def test_every_route_has_a_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert not endpoints - POLICY.keys(), "routes missing from POLICY: add them"
+    assert not POLICY.keys() - endpoints, "POLICY names routes that no longer exist"
+
+
+def test_anonymous_people_are_sent_to_sign_in(sweep):
+    for rule, policy, methods in sweep.rules():
+        if policy.roles is PUBLIC:
+            continue
+        url = sweep.url(rule, policy)
+        for method in methods:
+            response = sweep.expect(None, method, url, 302)
+            location = urlsplit(response.headers.get("Location", ""))
+            if response.status_code == 302 and (
+                    location.path != "/login" or parse_qs(location.query).get("next") != [url]):
+                sweep.problems.append(f"{method} {url}: sent to {location.geturl()}")
+    sweep.report()
+
+
+def test_roles_outside_an_area_get_403(sweep):
+    for rule, policy, methods in sweep.rules():
+        if policy.roles is PUBLIC:
+            continue
+        url = sweep.url(rule, policy)
+        for role in sorted(EVERYONE - policy.roles):
+            for method in methods:
+                sweep.expect(STAND_IN[role], method, url, 403)
+    sweep.report()
+
+
+def test_objects_outside_a_persons_scope_answer_404(sweep):
+    checked = 0
+    for rule, policy, methods in sweep.rules():
+        if policy.roles is PUBLIC:
+            continue
+        url = sweep.url(rule, policy)
+        for method in methods:
+            for who in policy.outsiders:
+                sweep.expect(who, method, url, 404)
+                checked += 1
+            for who in policy.forbidden:
+                sweep.expect(who, method, url, 403)
+    assert checked > 20
+    sweep.report()
+
+
+def test_posts_without_a_csrf_token_answer_400(sweep):
+    for rule, policy, methods in sweep.rules():
+        if "POST" not in methods:
+            continue
+        response = sweep.expect(_person_for(policy), "POST", sweep.url(rule, policy), 400,
+                                csrf=False)
+        if b"This form has expired" not in response.data:
+            sweep.problems.append(f"POST {rule.rule}: 400 but not for the missing token")
+    sweep.report()
+
+
+def test_the_people_a_page_is_for_get_it(sweep):
+    for rule, policy, methods in sweep.rules():
+        if "GET" not in methods:
+            continue
+        sweep.expect(_person_for(policy), "GET", sweep.url(rule, policy), 200)
+    sweep.report()
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/week/2026-W99", "/goals/999999"])
+def test_error_pages_carry_the_security_headers(sweep, path):
+    for who in (None, "agent_a"):
+        response = sweep.request(who, "GET", path)
+        assert response.status_code in (302, 404)
+    sweep.report()
