@@ -444,7 +444,7 @@ def months(start: date, end: date) -> list[MonthFigures]:
     FROM points p LEFT JOIN "user" u ON u.hired_on <= p.until_day
       AND (u.left_on IS NULL OR u.left_on >= p.after_day)
     GROUP BY p.i
-    """  # noqa: S608 (placeholders only; the values are parameters)
+    """  # noqa: S608 (placeholders only; the values are parameters)  # nosec B608
     counted = {int(i): (int(h or 0), int(n or 0), int(out or 0))
                for i, h, n, out in _execute(sql, **params).fetchall()}
     return [MonthFigures(after, until, *counted.get(index, (0, 0, 0)))
