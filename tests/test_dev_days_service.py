@@ -1,0 +1,312 @@
+"""The development day's rules, checked on the use cases directly."""
+
+import contextlib
+import threading
+from datetime import date, timedelta
+
+import pytest
+
+from growth.db import database
+from growth.dev_days import service
+from growth.dev_days.service import DayError
+from growth.models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle
+from growth.weeks import monday_of
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+THIS_WEEK = monday_of(TODAY)
+LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
+NEXT_WEEK = THIS_WEEK + timedelta(weeks=1)
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def agent(world):
+    return world.agent_a
+
+
+def goal_of(user, title="Learn SQL"):
+    cycle = ReviewCycle.ensure_for(TODAY)
+    return Goal.create(owner=user, cycle=cycle, title=title)
+
+
+def log(user, week=THIS_WEEK, minutes=60, **fields):
+    fields.setdefault("kind", "docs")
+    return service.log_activity(user, week, minutes=minutes, today=TODAY, **fields)
+
+
+def week_row(user, week=THIS_WEEK):
+    return DevDay.for_week(user, week).first()
+
+
+def activity_sum(user, week=THIS_WEEK):
+    return sum(a.minutes for a in Activity.select().join(DevDay)
+               .where(DevDay.user == user.id, DevDay.week_start == week))
+
+
+def assert_refused(field, call, *args, **kwargs):
+    with pytest.raises(DayError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.field == field
+    assert str(caught.value)
+    return caught.value
+
+
+# Logging --------------------------------------------------------------------------------
+
+def test_logging_adds_to_one_row_per_week_and_keeps_the_total(agent):
+    log(agent, minutes=90, note="Macro article")
+    log(agent, minutes=30, kind="learning")
+    assert DevDay.select().where(DevDay.user == agent.id).count() == 1
+    day = week_row(agent)
+    assert (day.minutes, day.status) == (120, "logged")
+    assert activity_sum(agent) == 120
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 721, 10_000])
+def test_minutes_outside_1_to_720_are_refused(agent, minutes):
+    assert_refused("minutes", log, agent, minutes=minutes)
+    assert week_row(agent) is None and Activity.select().count() == 0
+
+
+def test_one_activity_may_be_720_minutes(agent):
+    log(agent, minutes=720)
+    assert week_row(agent).minutes == 720
+
+
+def test_a_week_never_passes_40_hours(agent):
+    for _ in range(3):
+        log(agent, minutes=720)
+    error = assert_refused("minutes", log, agent, minutes=300)
+    assert "40" in str(error)
+    assert week_row(agent).minutes == 2160 and Activity.select().count() == 3
+    log(agent, minutes=240)  # exactly 40 h is fine
+    assert week_row(agent).minutes == 2400
+    assert_refused("minutes", log, agent, minutes=1)
+    assert activity_sum(agent) == 2400
+
+
+def test_an_unknown_kind_is_refused(agent):
+    assert_refused("kind", log, agent, kind="sleeping")
+
+
+def test_text_and_link_limits(agent):
+    assert_refused("note", log, agent, note="x" * 1001)
+    log(agent, note="x" * 1000)
+    for bad in ("javascript:alert(1)", "ftp://files.example.com/a", "example.com",
+                "https://example.com/" + "a" * 2000):
+        assert_refused("link", log, agent, link=bad)
+    log(agent, link="https://help.example.com/a")
+    log(agent, link="http://help.example.com/b")
+    assert Activity.select().count() == 3
+
+
+def test_goal_must_be_ones_own(world, agent):
+    theirs = goal_of(world.agent_a2, "Someone else's")
+    assert_refused("goal_id", log, agent, goal_id=theirs.id)
+    assert_refused("goal_id", log, agent, goal_id=99_999)
+    mine = goal_of(agent)
+    activity = log(agent, goal_id=mine.id)
+    assert Activity.get_by_id(activity.id).goal_id == mine.id
+    assert Activity.select().count() == 1
+
+
+def test_future_weeks_cannot_be_logged(agent):
+    error = assert_refused(None, log, agent, week=NEXT_WEEK)
+    assert "started" in str(error)
+    log(agent, week=THIS_WEEK)
+    log(agent, week=LAST_WEEK)
+    log(agent, week=THIS_WEEK - timedelta(weeks=60))
+    assert DevDay.select().count() == 3
+
+
+def test_weeks_before_hire_and_after_leaving(make_user):
+    hired = date(2026, 3, 11)  # a Wednesday
+    left = date(2026, 9, 3)  # a Thursday
+    person = make_user("agent", hired_on=hired, left_on=left, leave_reason="voluntary")
+    assert_refused(None, log, person, week=monday_of(hired) - timedelta(weeks=1))
+    assert_refused(None, log, person, week=monday_of(left) + timedelta(weeks=1))
+    log(person, week=monday_of(hired))  # the week holding the hire date
+    log(person, week=monday_of(left))  # the week holding the last day
+    assert DevDay.select().count() == 2
+
+
+# Editing and deleting -------------------------------------------------------------------
+
+def test_editing_moves_the_total_by_the_difference(agent):
+    first = log(agent, minutes=60)
+    log(agent, minutes=120)
+    service.edit_activity(agent, first, kind="coding", minutes=200, note="SQL", link="",
+                          goal_id=None)
+    assert week_row(agent).minutes == 320
+    edited = Activity.get_by_id(first.id)
+    assert (edited.kind, edited.minutes, edited.note) == ("coding", 200, "SQL")
+
+
+def test_editing_can_not_pass_40_hours(agent):
+    first = log(agent, minutes=720)
+    for _ in range(2):
+        log(agent, minutes=720)
+    log(agent, minutes=200)  # 2360
+    assert_refused("minutes", service.edit_activity, agent, first, kind="docs", minutes=761)
+    assert_refused("minutes", service.edit_activity, agent, first, kind="docs", minutes=721)
+    service.edit_activity(agent, first, kind="docs", minutes=700)
+    assert week_row(agent).minutes == 2340 == activity_sum(agent)
+
+
+def test_deleting_takes_the_minutes_away_and_an_empty_week_loses_its_rating(agent):
+    first = log(agent, minutes=60)
+    second = log(agent, minutes=90)
+    service.rate_week(agent, THIS_WEEK, rating=4)
+    service.delete_activity(agent, first)
+    day = week_row(agent)
+    assert (day.minutes, day.status, day.rating) == (90, "logged", 4)
+    service.delete_activity(agent, second)
+    day = week_row(agent)
+    assert (day.minutes, day.status, day.rating) == (0, "planned", None)
+    service.delete_activity(agent, second)  # a second click changes nothing
+    assert week_row(agent).minutes == 0
+
+
+# Planning -------------------------------------------------------------------------------
+
+def test_plan_the_current_week_with_goals(agent):
+    goal = goal_of(agent)
+    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK + timedelta(days=4), plan="Course",
+                      goal_ids=[goal.id], today=TODAY)
+    day = week_row(agent)
+    assert (day.planned_on, day.plan, day.status) == (THIS_WEEK + timedelta(days=4),
+                                                       "Course", "planned")
+    assert [link.goal_id for link in DevDayGoal.select()] == [goal.id]
+
+
+def test_a_repeated_plan_keeps_one_row_and_replaces_its_goals(agent):
+    one, two = goal_of(agent, "One"), goal_of(agent, "Two")
+    for goals in ([one.id], [one.id, two.id], [two.id]):
+        service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan="Same", goal_ids=goals,
+                          today=TODAY)
+    assert DevDay.select().count() == 1
+    assert [link.goal_id for link in DevDayGoal.select()] == [two.id]
+
+
+def test_plans_reach_twelve_weeks_ahead_and_not_back(agent):
+    ahead = THIS_WEEK + timedelta(weeks=12)
+    service.plan_week(agent, ahead, day=ahead, today=TODAY)
+    too_far = THIS_WEEK + timedelta(weeks=13)
+    assert_refused(None, service.plan_week, agent, too_far, day=too_far, today=TODAY)
+    assert_refused(None, service.plan_week, agent, LAST_WEEK, day=LAST_WEEK, today=TODAY)
+    assert DevDay.select().count() == 1
+
+
+@pytest.mark.parametrize("offset", [-1, 7, 30])
+def test_the_planned_day_must_be_inside_the_week(agent, offset):
+    assert_refused("day", service.plan_week, agent, THIS_WEEK,
+                   day=THIS_WEEK + timedelta(days=offset), today=TODAY)
+    assert DevDay.select().count() == 0
+
+
+def test_plan_text_limit_and_foreign_goals(world, agent):
+    assert_refused("plan", service.plan_week, agent, THIS_WEEK, day=THIS_WEEK,
+                   plan="x" * 2001, today=TODAY)
+    theirs = goal_of(world.agent_a2)
+    assert_refused("goal_ids", service.plan_week, agent, THIS_WEEK, day=THIS_WEEK,
+                   goal_ids=[theirs.id], today=TODAY)
+    assert DevDay.select().count() == 0
+    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan="x" * 2000, today=TODAY)
+
+
+# Skipping and rating --------------------------------------------------------------------
+
+def test_away_is_refused_while_the_week_holds_activities(agent):
+    log(agent)
+    assert_refused("reason", service.skip_week, agent, THIS_WEEK, reason="away", today=TODAY)
+    assert week_row(agent).status == "logged"
+    service.skip_week(agent, THIS_WEEK, reason="workload", note="Launch", today=TODAY)
+    day = week_row(agent)
+    assert (day.status, day.skip_reason, day.skip_note) == ("skipped", "workload", "Launch")
+
+
+def test_logging_clears_a_skip(agent):
+    service.skip_week(agent, LAST_WEEK, reason="away", note="Holiday", today=TODAY)
+    assert week_row(agent, LAST_WEEK).skip_reason == "away"
+    log(agent, week=LAST_WEEK)
+    day = week_row(agent, LAST_WEEK)
+    assert (day.status, day.skip_reason, day.skip_note, day.minutes) == ("logged", None, "", 60)
+
+
+def test_a_holiday_ahead_can_be_marked_away_and_taken_back(agent):
+    service.skip_week(agent, NEXT_WEEK, reason="away", today=TODAY)
+    assert week_row(agent, NEXT_WEEK).status == "skipped"
+    service.take_week_back(agent, NEXT_WEEK)
+    day = week_row(agent, NEXT_WEEK)
+    assert (day.status, day.skip_reason) == ("planned", None)
+
+
+def test_skip_reason_and_note_are_checked(agent):
+    assert_refused("reason", service.skip_week, agent, THIS_WEEK, reason="bored", today=TODAY)
+    assert_refused("note", service.skip_week, agent, THIS_WEEK, reason="other",
+                   note="x" * 1001, today=TODAY)
+    assert DevDay.select().count() == 0
+
+
+def test_a_week_is_rated_only_once_something_is_logged(agent):
+    assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
+    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, today=TODAY)
+    assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
+    log(agent)
+    service.rate_week(agent, THIS_WEEK, rating=3)
+    assert week_row(agent).rating == 3
+    for bad in (0, 5):
+        assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=bad)
+    assert week_row(agent).rating == 3
+
+
+# Races ----------------------------------------------------------------------------------
+
+def _in_threads(app, count, work):
+    errors, start = [], threading.Barrier(count, timeout=20)
+
+    def run(n):
+        try:
+            with app.test_request_context(), database.connection_context():
+                start.wait()
+                work(n)
+        except Exception as error:  # noqa: BLE001 - collected and checked below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
+
+
+def test_simultaneous_logs_never_pass_the_cap_and_keep_the_total(app, agent):
+    # Three threads (the pool holds four connections, the test keeps one), four logs each.
+    def work(n):
+        for _ in range(4):
+            with contextlib.suppress(DayError):
+                log(agent, minutes=300)
+
+    errors = _in_threads(app, 3, work)
+    assert errors == []
+    day = week_row(agent)
+    assert day.minutes == 2400 == activity_sum(agent)
+    assert Activity.select().count() == 8
+
+
+def test_simultaneous_plans_make_one_row(app, agent):
+    goal = goal_of(agent)
+
+    def work(n):
+        service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan=f"Plan {n}",
+                          goal_ids=[goal.id], today=TODAY)
+
+    assert _in_threads(app, 3, work) == []
+    assert DevDay.select().count() == 1
+    assert DevDayGoal.select().count() == 1
