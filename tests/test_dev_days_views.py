@@ -1,0 +1,381 @@
+"""The week page, history and their forms over HTTP: what a person sees and may do."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from growth.models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle
+from growth.weeks import monday_of, week_label
+
+THIS_WEEK = monday_of(date.today())
+LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
+NEXT_WEEK = THIS_WEEK + timedelta(weeks=1)
+
+
+def url(monday, action=""):
+    return f"/week/{week_label(monday)}" + (f"/{action}" if action else "")
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def agent(world):
+    return world.agent_a
+
+
+@pytest.fixture
+def me(agent, client_for):
+    return client_for(agent)
+
+
+def goal_of(user, title="Learn SQL", day=None):
+    return Goal.create(owner=user, cycle=ReviewCycle.ensure_for(day or date.today()),
+                       title=title)
+
+
+def week_row(user, monday=THIS_WEEK):
+    return DevDay.for_week(user, monday).first()
+
+
+# The week page --------------------------------------------------------------------------
+
+def test_home_is_the_current_week_with_every_form(me):
+    page = text(me.get("/"))
+    assert "My week" in page
+    for action in ("plan", "activities", "skip"):
+        assert f'action="{url(THIS_WEEK, action)}"' in page
+    assert 'list="minute-picks"' in page and '<option value="240">' in page
+    assert "<progress" in page and 'max="480"' in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert "You can rate the day once something is logged." in page
+
+
+@pytest.mark.parametrize("week", ["2026-W99", "2025-W53", "abc", "2026-W00", "2026-w48",
+                                  "26-W01"])
+def test_a_week_that_is_not_an_iso_week_is_404(me, week):
+    assert me.get(f"/week/{week}").status_code == 404
+    assert me.post(f"/week/{week}/activities", data={"kind": "docs",
+                                                     "minutes": "60"}).status_code == 404
+    assert DevDay.select().count() == 0
+
+
+def test_2026_has_a_week_53(me):
+    assert me.get("/week/2026-W53").status_code == 200
+
+
+def test_logging_redirects_back_ready_for_the_next_entry(me, agent):
+    response = me.post(url(THIS_WEEK, "activities"),
+                       data={"kind": "learning", "minutes": "60", "note": "Course"})
+    assert response.status_code == 302
+    assert "added=1" in response.location and response.location.endswith("#quick-log")
+    page = text(me.get(response.location))
+    assert re.search(r'<select[^>]*autofocus[^>]*name="kind"', page)
+    assert "Logged 1 h." in page
+    assert 'value="60"' in page and "Course" in page
+    assert 'value="learning" selected' in page or 'selected value="learning"' in page
+    assert week_row(agent).minutes == 60
+
+
+def test_the_bar_shows_the_total_against_the_target(me, agent, make_user, client_for):
+    for minutes in ("240", "240"):
+        me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": minutes})
+    page = text(me.get("/"))
+    assert re.search(r'<progress[^>]*max="480"[^>]*value="480"', page)
+    assert "8 h of 8 h" in page and "Target reached" in page
+    part_timer = make_user("agent", weekly_dev_hours=4)
+    assert 'max="240"' in text(client_for(part_timer).get("/"))
+
+
+def test_a_rejected_log_keeps_the_input_and_changes_nothing(me, agent):
+    response = me.post(url(THIS_WEEK, "activities"), data={
+        "kind": "docs", "minutes": "721", "note": "Kept <b>note</b>",
+        "link": "javascript:alert(1)"})
+    assert response.status_code == 422
+    page = text(response)
+    assert "Enter the minutes, from 1 to 720." in page
+    assert "Enter a web address starting with http:// or https://." in page
+    assert "Kept &lt;b&gt;note&lt;/b&gt;" in page and "<b>note</b>" not in page
+    assert 'aria-invalid="true"' in page
+    assert DevDay.select().count() == 0 and Activity.select().count() == 0
+
+
+@pytest.mark.parametrize("minutes", ["", "abc", "0", "1.5", "-1"])
+def test_bad_minutes_are_a_field_error(me, minutes):
+    response = me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": minutes})
+    assert response.status_code == 422
+    assert 'id="minutes-errors"' in text(response)
+    assert Activity.select().count() == 0
+
+
+def test_the_week_cap_is_a_message_next_to_minutes(me, agent):
+    for _ in range(3):
+        me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "720"})
+    response = me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "300"})
+    assert response.status_code == 422
+    assert "A week holds at most 40 h." in text(response)
+    assert week_row(agent).minutes == 2160
+
+
+def test_a_future_week_refuses_logging_with_a_message(me):
+    response = me.post(url(NEXT_WEEK, "activities"), data={"kind": "docs", "minutes": "60"})
+    assert response.status_code == 422
+    assert "hasn" in text(response) and "started yet" in text(response)
+    assert DevDay.select().count() == 0
+
+
+def test_weeks_before_hire_refuse_logging(make_user, client_for):
+    person = make_user("agent", hired_on=LAST_WEEK + timedelta(days=5))  # last Saturday
+    client = client_for(person)
+    before = LAST_WEEK - timedelta(weeks=1)
+    response = client.post(url(before, "activities"), data={"kind": "docs", "minutes": "60"})
+    assert response.status_code == 422 and "before you joined" in text(response)
+    assert DevDay.select().count() == 0
+    # The week holding the hire date can be logged.
+    assert client.post(url(LAST_WEEK, "activities"), data={
+        "kind": "docs", "minutes": "60"}).status_code == 302
+
+
+def test_a_goal_that_is_not_ones_own_is_a_field_error(me, world):
+    theirs = goal_of(world.agent_a2)
+    for goal_id in (str(theirs.id), "999999", "abc"):
+        response = me.post(url(THIS_WEEK, "activities"), data={
+            "kind": "docs", "minutes": "60", "goal_id": goal_id})
+        assert response.status_code == 422, goal_id
+        assert 'id="goal_id-errors"' in text(response) or "goal" in text(response).lower()
+    assert Activity.select().count() == 0
+
+
+def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
+    goal = goal_of(agent, "Tier 2", day=LAST_WEEK)
+    response = me.post(url(LAST_WEEK, "plan"), data={
+        "day": (LAST_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
+        "goal_ids": [str(goal.id)]})
+    assert response.status_code == 422  # last week is over: plans are for now and ahead
+    last = DevDay.create(user=agent, week_start=LAST_WEEK, planned_on=LAST_WEEK +
+                         timedelta(days=4), plan="Finish the course")
+    DevDayGoal.create(dev_day=last, goal=goal)
+    page = text(me.get("/"))
+    assert "Filled in from your last plan" in page
+    assert "Finish the course</textarea>" in page
+    assert f'value="{(THIS_WEEK + timedelta(days=4)).isoformat()}"' in page
+    assert f'name="goal_ids" value="{goal.id}" checked' in page
+    # One click: post what the page holds.
+    response = me.post(url(THIS_WEEK, "plan"), data={
+        "day": (THIS_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
+        "goal_ids": [str(goal.id)]})
+    assert response.status_code == 302
+    this = week_row(agent)
+    assert this.plan == "Finish the course"
+    assert [link.goal_id for link in DevDayGoal.select().where(
+        DevDayGoal.dev_day == this.id)] == [goal.id]
+
+
+def test_plan_rules_answer_422_with_the_message_on_the_form(me, agent):
+    too_far = THIS_WEEK + timedelta(weeks=13)
+    response = me.post(url(too_far, "plan"), data={"day": too_far.isoformat(), "plan": "x"})
+    assert response.status_code == 422 and "12 weeks ahead" in text(response)
+    outside = me.post(url(THIS_WEEK, "plan"), data={
+        "day": (THIS_WEEK + timedelta(days=7)).isoformat(), "plan": "Kept plan"})
+    assert outside.status_code == 422
+    assert "Pick a day inside this week" in text(outside) and "Kept plan" in text(outside)
+    long = me.post(url(THIS_WEEK, "plan"), data={"day": THIS_WEEK.isoformat(),
+                                                 "plan": "x" * 2001})
+    assert long.status_code == 422
+    assert DevDay.select().count() == 0
+    ahead = THIS_WEEK + timedelta(weeks=12)
+    assert me.post(url(ahead, "plan"), data={"day": ahead.isoformat()}).status_code == 302
+
+
+def test_a_double_submitted_plan_makes_one_row(me, agent):
+    data = {"day": THIS_WEEK.isoformat(), "plan": "Docs"}
+    assert me.post(url(THIS_WEEK, "plan"), data=data).status_code == 302
+    assert me.post(url(THIS_WEEK, "plan"), data=data).status_code == 302
+    assert DevDay.select().where(DevDay.user == agent.id).count() == 1
+
+
+def test_skip_and_take_back(me, agent):
+    response = me.post(url(THIS_WEEK, "skip"), data={"reason": "away", "note": "Holiday"})
+    assert response.status_code == 302
+    page = text(me.get("/"))
+    assert "Away (holiday, sickness or leave)" in page and "Holiday" in page
+    assert me.post(url(THIS_WEEK, "take-back")).status_code == 302
+    assert week_row(agent).status == "planned"
+
+
+def test_away_is_refused_once_something_is_logged(me, agent):
+    me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60"})
+    response = me.post(url(THIS_WEEK, "skip"), data={"reason": "away", "note": "Kept"})
+    assert response.status_code == 422
+    assert "can't be marked as away" in text(response).replace("&#39;", "'")
+    assert week_row(agent).status == "logged"
+    assert me.post(url(THIS_WEEK, "skip"), data={"reason": "nap"}).status_code == 422
+
+
+def test_rating_after_logging(me, agent):
+    early = me.post(url(THIS_WEEK, "rating"), data={"rating": "3"})
+    assert early.status_code == 422 and "once something is" in text(early)
+    me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60"})
+    page = text(me.get("/"))
+    for label in ("Rough", "Fine", "Better than fine", "Amazing"):
+        assert label in page
+    assert me.post(url(THIS_WEEK, "rating"), data={"rating": "4"}).status_code == 302
+    assert week_row(agent).rating == 4
+    for bad in ("5", "0", "x", ""):
+        assert me.post(url(THIS_WEEK, "rating"), data={"rating": bad}).status_code == 422
+    assert week_row(agent).rating == 4
+
+
+def test_edit_and_delete_an_activity(me, agent):
+    me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60"})
+    activity = Activity.get()
+    assert me.get(f"/activities/{activity.id}/edit").status_code == 200
+    bad = me.post(f"/activities/{activity.id}/edit", data={"kind": "docs", "minutes": "999",
+                                                          "note": "kept"})
+    assert bad.status_code == 422 and "kept" in text(bad)
+    ok = me.post(f"/activities/{activity.id}/edit", data={"kind": "coding", "minutes": "90",
+                                                         "note": "SQL"})
+    assert ok.status_code == 302
+    assert week_row(agent).minutes == 90 and Activity.get().kind == "coding"
+    assert me.post(f"/activities/{activity.id}/delete").status_code == 302
+    assert week_row(agent).minutes == 0 and Activity.select().count() == 0
+
+
+def test_text_is_shown_escaped(me):
+    me.post(url(THIS_WEEK, "activities"), data={
+        "kind": "docs", "minutes": "60", "note": "<script>alert(1)</script>",
+        "link": "https://example.com/?q=<x>"})
+    page = text(me.get("/"))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_posts_without_csrf_are_refused(me):
+    response = me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60"},
+                       csrf=False)
+    assert response.status_code == 400
+    assert Activity.select().count() == 0
+
+
+# Whose week -----------------------------------------------------------------------------
+
+def test_another_person_can_not_touch_someone_elses_activity(world, client_for):
+    owner = client_for(world.agent_a)
+    owner.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60"})
+    activity = Activity.get()
+    for person in (world.agent_a2, world.agent_b, world.lead_a, world.lead_b, world.hr,
+                   world.admin):
+        other = client_for(person)
+        assert other.get(f"/activities/{activity.id}/edit").status_code == 404
+        assert other.post(f"/activities/{activity.id}/edit", data={
+            "kind": "docs", "minutes": "720"}).status_code == 404
+        assert other.post(f"/activities/{activity.id}/delete").status_code == 404
+    assert Activity.get().minutes == 60 and week_row(world.agent_a).minutes == 60
+
+
+def test_a_week_url_is_always_the_signed_in_persons_own(world, client_for):
+    owner = client_for(world.agent_a)
+    owner.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60",
+                                                   "note": "Private detail"})
+    other = client_for(world.agent_a2)
+    page = text(other.get(url(THIS_WEEK)))
+    assert "Private detail" not in page and "Nothing logged yet." in page
+    other.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "30"})
+    assert week_row(world.agent_a).minutes == 60
+    assert week_row(world.agent_a2).minutes == 30
+
+
+def test_signed_out_people_are_sent_to_sign_in(client):
+    for path in ("/", url(THIS_WEEK), "/history", "/me/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.location
+
+
+# History --------------------------------------------------------------------------------
+
+def seed_weeks(user, statuses, end=None):
+    """One week per status, oldest first, ending at `end` (default: last week)."""
+    end = end or LAST_WEEK
+    monday = end - timedelta(weeks=len(statuses) - 1)
+    for status in statuses:
+        minutes = {"taken": 480, "partly": 120}.get(status, 0)
+        skip = {"away": "away", "workload": "workload"}.get(status)
+        day = DevDay.create(user=user, week_start=monday, minutes=minutes, skip_reason=skip,
+                            status="skipped" if skip else ("logged" if minutes else "planned"))
+        if minutes:
+            Activity.create(dev_day=day, kind="learning" if status == "taken" else "docs",
+                            minutes=minutes)
+        monday += timedelta(weeks=1)
+
+
+def test_history_shows_statuses_chart_totals_and_streak(world, make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=10))
+    seed_weeks(person, ["taken", "nothing", "taken", "away", "partly", "workload", "taken",
+                        "away", "taken", "partly"])
+    page = text(client_for(person).get("/history"))
+    for label in ("Taken", "Partly taken", "Lost to workload", "Away", "Nothing logged"):
+        assert label in page
+    assert '<svg class="chart week-chart"' in page and 'role="img"' in page
+    assert page.count('<rect class="bar') == 26
+    assert "The chart as a table" in page
+    # Streak: partly, taken, (away pauses), taken, then workload breaks it.
+    assert re.search(r'stat-value">3 weeks</p>\s*<p class="stat-label">Current streak', page)
+    assert re.search(r'stat-value">3 weeks</p>\s*<p class="stat-label">Longest streak', page)
+    assert "Courses, talks, books and articles" in page  # totals by kind
+    assert "32 h" in page and "36 h" in page  # learning: 4 taken weeks; all: + 2 × 2 h
+
+
+def test_history_filters_by_kind(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=3))
+    seed_weeks(person, ["taken", "partly"])
+    client = client_for(person)
+    docs = text(client.get("/history?kind=docs"))
+    assert re.search(r"<td class=\"num\">2 h</td>", docs)
+    assert not re.search(r"<td class=\"num\">8 h</td>", docs.split("Time by kind")[0])
+    learning = text(client.get("/history?kind=learning"))
+    assert re.search(r"<td class=\"num\">8 h</td>", learning)
+    assert client.get("/history?kind=nonsense").status_code == 200
+
+
+def test_current_week_without_time_does_not_break_the_streak(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=3))
+    seed_weeks(person, ["taken", "taken"])
+    page = text(client_for(person).get("/history"))
+    assert "In progress" in page
+    assert re.search(r'stat-value">2 weeks</p>\s*<p class="stat-label">Current streak', page)
+
+
+# Queries --------------------------------------------------------------------------------
+
+def _history_of(make_user, weeks: int):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=weeks + 1))
+    goal = goal_of(person, day=LAST_WEEK)
+    rows = [{"user": person.id, "week_start": LAST_WEEK - timedelta(weeks=n), "minutes": 120,
+             "status": "logged", "planned_on": LAST_WEEK - timedelta(weeks=n), "plan": "p",
+             "rating": 3} for n in range(weeks)]
+    DevDay.insert_many(rows).execute()
+    days = list(DevDay.select().where(DevDay.user == person.id))
+    Activity.insert_many([{"dev_day": d.id, "kind": "docs", "minutes": 60, "goal": goal.id}
+                          for d in days for _ in range(2)]).execute()
+    DevDayGoal.insert_many([{"dev_day": d.id, "goal": goal.id} for d in days]).execute()
+    day = DevDay.create(user=person, week_start=THIS_WEEK, minutes=60, status="logged")
+    Activity.create(dev_day=day, kind="docs", minutes=60, goal=goal)
+    return person
+
+
+def _queries(client, path):
+    with count_queries() as counter:
+        assert client.get(path).status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("path", ["/", "/week/{last}", "/history", "/history?kind=docs"])
+def test_pages_cost_the_same_queries_for_1_and_100_weeks(make_user, client_for, path):
+    path = path.format(last=week_label(LAST_WEEK))
+    short = _queries(client_for(_history_of(make_user, 1)), path)
+    long = _queries(client_for(_history_of(make_user, 100)), path)
+    assert short == long
+    assert long <= 8
