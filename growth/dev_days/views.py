@@ -134,7 +134,7 @@ def log_activity(week: str):
             _apply(error, form)
         else:
             flash(_("Logged %(hours)s.", hours=hours(form.minutes.data)), "success")
-            return redirect(_week_url(monday, added=1, _anchor="quick-log"))
+            return redirect(_week_url(monday, added=1))
     return _render_week(monday, activity_form=form, status=422)
 
 
