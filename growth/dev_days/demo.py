@@ -84,11 +84,11 @@ def _cycles(start: date, today: date) -> list[ReviewCycle]:
 
 
 def _split(total: int, rng) -> list[int]:
-    """A week's minutes as 1–4 activities in quarter hours, none above 12 h."""
+    """A week's minutes as 1–4 activities in half hours, none above 12 h."""
     parts = max(1, min(4, total // 90 + rng.randint(-1, 1)))
-    cuts = sorted(rng.randint(1, max(1, total // 15 - 1)) for _ in range(parts - 1))
-    edges = [0, *cuts, total // 15]
-    minutes = [(b - a) * 15 for a, b in zip(edges, edges[1:], strict=False)]
+    cuts = sorted(rng.randint(1, max(1, total // 30 - 1)) for _ in range(parts - 1))
+    edges = [0, *cuts, total // 30]
+    minutes = [(b - a) * 30 for a, b in zip(edges, edges[1:], strict=False)]
     return [min(m, 720) for m in minutes if m > 0] or [min(total, 720)]
 
 
@@ -159,7 +159,7 @@ def fill(people, rng, today: date) -> None:
             else:
                 partly = rng.random() < 0.22
                 total = int(target * (rng.uniform(0.3, 0.7) if partly else rng.uniform(1, 1.1)))
-                total = max(30, min(2400, total // 15 * 15))
+                total = max(30, min(2400, total // 30 * 30))
                 parts = _split(total, rng)
                 record.update(status="logged", minutes=sum(parts), planned_on=planned_on,
                               plan=rng.choice(PLANS) if rng.random() < 0.8 else "",

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from growth.models import DevDay, Role
 from growth.weeks import monday_of
 
-from ..conftest import PASSWORD, TEST_HASH  # noqa: F401 - PASSWORD signs in
+from ..conftest import PASSWORD
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
