@@ -276,6 +276,8 @@ class OneOnOne(BaseModel):
     held_on = DateField()
     shared_notes = TextField(default="")
     private_notes = TextField(default="")  # the author's alone; never in any export
+    # The recording form's one-time key (UNIQUE): a double-clicked submit makes one meeting.
+    submission = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -1,5 +1,6 @@
 """One-on-ones: shared and private notes, action items, agenda items; who sees and does what."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -183,3 +184,18 @@ def test_private_notes_predicate_is_the_authors_alone(world):
     assert can_read_private_notes(world.lead_a, meeting)
     for other in (world.agent_a, world.lead_b, world.hr, world.admin, world.agent_a2):
         assert not can_read_private_notes(other, meeting)
+
+
+def test_a_double_clicked_submit_records_one_meeting(world, client_for):
+    lead = signed_in(client_for, world.lead_a)
+    page = lead.get(f"/team/{world.agent_a.id}").get_data(as_text=True)
+    key = re.search(r'name="submission" type="hidden" value="([^"]+)"', page).group(1)
+    for _ in range(2):
+        response = lead.post(f"/team/{world.agent_a.id}/one-on-ones",
+                             data=meeting_form(submission=key))
+        assert response.status_code == 302
+    assert OneOnOne.select().count() == 1
+    assert ActionItem.select().count() == 2
+    assert lead.post(f"/team/{world.agent_a.id}/one-on-ones",
+                     data=meeting_form(submission="another-key")).status_code == 302
+    assert OneOnOne.select().count() == 2

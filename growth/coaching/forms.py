@@ -1,3 +1,4 @@
+import secrets
 from datetime import date
 
 from flask import request
@@ -39,6 +40,8 @@ class OneOnOneForm(BaseForm):
     private_notes = _notes(_l("Private notes"),
                            _l("Yours alone: not for them, HR, admins or any other lead, and "
                               "in no export."))
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(24),
+                             validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

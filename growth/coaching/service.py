@@ -49,18 +49,32 @@ class ReviewExists(Exception):
 # One-on-ones ------------------------------------------------------------------------------
 
 def record_one_on_one(lead, person, *, held_on: date, shared_notes: str, private_notes: str,
-                      action_items: list[dict], today: date | None = None) -> OneOnOne:
+                      action_items: list[dict], submission: str | None = None,
+                      today: date | None = None) -> OneOnOne:
     """Record a meeting with its action items; the open agenda items are taken up by it.
 
-    `action_items` are dicts with `text`, `owner` ("person" or "lead") and `due_on`.
+    `action_items` are dicts with `text`, `owner` ("person" or "lead") and `due_on`. A
+    `submission` key already used (a double-clicked submit) returns the meeting it recorded.
     """
     today = today or date.today()
     if held_on > today:
         raise CoachingError(_("Record a one-on-one once it has been held."), "held_on")
+    try:
+        return _record(lead, person, held_on, shared_notes, private_notes, action_items,
+                       submission or None)
+    except IntegrityError:
+        earlier = OneOnOne.get_or_none(OneOnOne.submission == submission,
+                                       OneOnOne.person == person.id)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _record(lead, person, held_on, shared_notes, private_notes, action_items, submission):
     with database.atomic():
         meeting = OneOnOne.create(person=person.id, lead=lead.id, held_on=held_on,
                                   shared_notes=shared_notes or "",
-                                  private_notes=private_notes or "")
+                                  private_notes=private_notes or "", submission=submission)
         for item in action_items:
             ActionItem.create(person=person.id, one_on_one=meeting.id,
                               owner=person.id if item["owner"] == "person" else lead.id,

@@ -105,7 +105,7 @@ def record_one_on_one(user_id: int):
             service.record_one_on_one(
                 current_user, member, held_on=form.held_on.data,
                 shared_notes=form.shared_notes.data, private_notes=form.private_notes.data,
-                action_items=form.action_items())
+                action_items=form.action_items(), submission=form.submission.data)
         except service.CoachingError as error:
             _field_error(form, error)
         else:
