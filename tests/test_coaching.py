@@ -198,3 +198,38 @@ def test_people_who_left_are_not_on_the_grid(world, client_for):
         User.id == world.agent_a2.id).execute()
     page = client_for(world.lead_a).get("/team").get_data(as_text=True)
     assert "Agent A2" not in page
+
+
+def _history(world, meetings, weeks_from=0):
+    from growth.coaching import service
+
+    today = date.today()
+    for n in range(meetings):
+        service.record_one_on_one(
+            world.lead_a, world.agent_a, held_on=today - timedelta(days=7 * n),
+            shared_notes=f"Meeting {n}", private_notes="",
+            action_items=[{"text": f"Task {n}", "owner": "person", "due_on": None},
+                          {"text": f"Lead task {n}", "owner": "lead", "due_on": None}])
+        service.add_agenda_item(world.agent_a, world.agent_a, f"Topic {n}")
+    for back in range(weeks_from, meetings):
+        day(world.agent_a, back + 1, minutes=60 * back, status="logged")
+
+
+@pytest.mark.parametrize("path", ["/team/{id}", "/one-on-ones", "/reviews/{review}"])
+def test_person_pages_cost_the_same_for_a_short_and_a_long_history(world, client_for, path):
+    from growth.models import Goal
+
+    cycle = ReviewCycle.ensure_for(date.today())
+    review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    viewer = world.agent_a if path == "/one-on-ones" else world.lead_a
+    counts = []
+    for meetings, weeks_from in ((2, 0), (12, 2)):
+        _history(world, meetings, weeks_from)
+        Goal.create(owner=world.agent_a, cycle=cycle, title=f"Goal {meetings}")
+        client = client_for(viewer)
+        url = path.format(id=world.agent_a.id, review=review.id)
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
