@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from growth.hr import exports, queries
 from growth.models import Activity, DevDay, Goal, Review, ReviewCycle, Team, User
+from growth.weeks import monday_of
 
 FROM, TO = date(2025, 1, 6), date(2025, 3, 31)  # both Mondays: 13 Mondays in the period
 MONDAYS = [FROM + timedelta(weeks=n) for n in range(13)]
@@ -195,6 +196,26 @@ def rosters(draw):
     return people, start, end
 
 
+def _by_hand(hired_on, left_on, logged, start, end):
+    """One person's (eligible weeks, participated weeks, minutes, tenure days), walking the
+    days one by one; None when they were not employed in the period."""
+    if hired_on > end or (left_on is not None and left_on < start):
+        return None
+    eligible = participated = minutes = 0
+    day = start
+    while day <= end:
+        employed = hired_on <= day and (left_on is None or day <= left_on)
+        if day.weekday() == 0 and employed and day in logged and logged[day] is None:
+            pass  # away
+        elif day.weekday() == 0 and employed:
+            eligible += 1
+            participated += 1 if logged.get(day) else 0
+            minutes += logged.get(day) or 0
+        day += timedelta(days=1)
+    last = min(end, left_on) if left_on else end
+    return eligible, participated, minutes, (last - hired_on).days
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(roster=rosters())
@@ -204,18 +225,22 @@ def test_properties_over_random_rosters(app, roster):
     User.delete().execute()
     Team.delete().execute()
     teams = [Team.create(name=name) for name in ("Red", "green", "Blue")]
-    first_monday = DAY0 - timedelta(days=400 + DAY0.weekday())
+    first_monday = monday_of(DAY0 - timedelta(days=400))
+    expected = {}
     for n, (hired, stayed, team, reason, weeks) in enumerate(people):
         hired_on = DAY0 - timedelta(days=400) + timedelta(days=hired)
         left_on = hired_on + timedelta(days=stayed) if stayed is not None else None
         user = User.create(email=f"p{n}@example.com", name=f"P {n}", hired_on=hired_on,
                            left_on=left_on, leave_reason=reason if left_on else None,
                            team=teams[team] if team is not None else None)
+        logged = {}
         for offset, minutes, away in {w[0]: w for w in weeks}.values():
-            DevDay.create(user=user, week_start=first_monday + timedelta(weeks=offset),
-                          minutes=0 if away else minutes,
+            monday = first_monday + timedelta(weeks=offset)
+            logged[monday] = None if away else minutes
+            DevDay.create(user=user, week_start=monday, minutes=0 if away else minutes,
                           status="skipped" if away else "logged",
                           skip_reason="away" if away else None)
+        expected[user.email] = _by_hand(hired_on, left_on, logged, start, end)
     rows = queries.teams(start, end)
     assert rows[-1].team == "ALL"
     for row in rows:
@@ -231,9 +256,12 @@ def test_properties_over_random_rosters(app, roster):
     for field in ("headcount_start", "headcount_end", "hires", "leavers", "eligible_weeks",
                   "participated_weeks", "minutes"):
         assert getattr(everyone, field) == sum(getattr(row, field) for row in rows[:-1])
-    for person in queries.employees(start, end):
+    found = queries.employees(start, end)
+    assert {p.email: (p.eligible_weeks, p.participated_weeks, p.minutes, p.tenure_days)
+            for p in found} == {email: figures for email, figures in expected.items()
+                                if figures is not None}
+    for person in found:
         assert person.participation_rate is None or 0 <= person.participation_rate <= 1
-        assert 0 <= person.participated_weeks <= person.eligible_weeks
     months = queries.months(start, end)
     if months:
         assert months[-1].ends_on == end
