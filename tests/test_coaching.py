@@ -233,3 +233,27 @@ def test_person_pages_cost_the_same_for_a_short_and_a_long_history(world, client
             assert client.get(url).status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_a_lead_without_a_team_sees_an_empty_page(app, make_user, client_for):
+    lead = make_user(Role.LEAD, name="New Lead")
+    response = client_for(lead).get("/team")
+    assert response.status_code == 200
+    assert "don’t lead a team yet" in response.get_data(as_text=True)
+
+
+def test_demo_has_one_on_ones_past_reviews_and_an_open_one(app):
+    from growth import demo
+    from growth.models import OneOnOne, Team
+
+    demo.build()
+    ana = User.by_email("agent@example.com").get()
+    assert OneOnOne.select().where(OneOnOne.person == ana.id).count() >= 3
+    assert OneOnOne.select().where(OneOnOne.private_notes != "").exists()
+    statuses = {r.cycle.name: r.status for r in Review.select().where(Review.person == ana.id)}
+    assert "acknowledged" in statuses.values() and "draft" in statuses.values()
+    leo = User.by_email("lead@example.com").get()
+    assert Team.get(Team.lead == leo.id).name == "Tier 1 Support"
+    overview = queries.team_overview(leo, date.today())
+    assert overview.due, "the demo lead has reviews due"
+    assert all(r.person.id != leo.id for rows in overview.rows_by_team.values() for r in rows)

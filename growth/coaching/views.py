@@ -88,7 +88,7 @@ def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None
         history=queries.coaching_history(person),
         one_on_one=one_on_one or OneOnOneForm(formdata=None),
         agenda=agenda or AgendaForm(formdata=None), open_review=open_review,
-        tick=ActionItemForm(formdata=None), states=queries.WEEK_STATES), status
+        tick=ActionItemForm(formdata=None), states=queries.WEEK_STATES, today=today), status
 
 
 @bp.get("/team/<int:user_id>")
@@ -156,7 +156,7 @@ def _render_mine(status: int = 200, agenda=None):
     return render_template(
         "coaching/my_coaching.html", history=queries.coaching_history(me),
         reviews=queries.reviews_of(me), agenda=agenda or AgendaForm(formdata=None),
-        tick=ActionItemForm(formdata=None), me=me), status
+        tick=ActionItemForm(formdata=None), me=me, today=date.today()), status
 
 
 @bp.post("/one-on-ones/agenda")
