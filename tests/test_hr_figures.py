@@ -268,3 +268,11 @@ def test_properties_over_random_rosters(app, roster):
         assert months[-1].headcount == everyone.headcount_end
         assert sum(m.hires for m in months) == everyone.hires
         assert sum(m.leavers for m in months) == everyone.leavers
+
+
+def test_month_points_run_from_from_to_to_by_month_ends():
+    assert queries.month_points(date(2025, 1, 31), date(2025, 3, 15)) == [
+        (date(2025, 1, 31), date(2025, 2, 28)), (date(2025, 2, 28), date(2025, 3, 15))]
+    assert queries.month_points(date(2024, 12, 15), date(2025, 1, 1)) == [
+        (date(2024, 12, 15), date(2024, 12, 31)), (date(2024, 12, 31), date(2025, 1, 1))]
+    assert queries.month_points(FROM, FROM) == []

@@ -224,3 +224,12 @@ def test_pages_and_exports_cost_a_fixed_number_of_queries(world, client_for, mak
     # The figures themselves: three queries for the page, one per export (the rest is the
     # signed-in person and, for a download, its audit event).
     print({url: small for url, (small, _large) in counts.items()})
+
+
+def test_a_one_day_period_shows_figures_without_a_month_chart(world, client_for):
+    page = client_for(world.hr).get("/hr", query_string={"from": "2025-01-06",
+                                                         "to": "2025-01-06"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "The period is a single day." in html
+    assert html.count('<svg class="chart"') == 3
