@@ -379,3 +379,26 @@ def test_pages_cost_the_same_queries_for_1_and_100_weeks(make_user, client_for, 
     long = _queries(client_for(_history_of(make_user, 100)), path)
     assert short == long
     assert long <= 8
+
+
+def test_history_lists_a_year_and_offers_the_rest(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=80))
+    client = client_for(person)
+    short = text(client.get("/history"))
+    assert short.count('<tr>\n        <th scope="row"><a href="/week/') == 52
+    assert "Show all weeks" in short
+    full = text(client.get("/history?all=1"))
+    assert full.count('<tr>\n        <th scope="row"><a href="/week/') == 81
+    assert "Show all weeks" not in full
+
+
+def test_weeks_outside_the_rules_say_why_instead_of_offering_forms(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK)
+    client = client_for(person)
+    before = text(client.get(url(THIS_WEEK - timedelta(weeks=5))))
+    assert "before you joined" in before
+    assert f'action="{url(THIS_WEEK - timedelta(weeks=5), "activities")}"' not in before
+    ahead = THIS_WEEK + timedelta(weeks=20)
+    far = text(client.get(url(ahead)))
+    assert "up to 12 weeks ahead" in far
+    assert f'action="{url(ahead, "plan")}"' not in far
