@@ -376,7 +376,8 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
-def report(url: str, cast: Cast, hello: dict, hello_rss: list, rows: list[Row]) -> None:
+def report(url: str, cast: Cast, hello: dict, hello_c1: Point, hello_rss: list,
+           rows: list[Row]) -> None:
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     c = cast.counts
     print()
@@ -384,6 +385,9 @@ def report(url: str, cast: Cast, hello: dict, hello_rss: list, rows: list[Row]) 
           f"{c['dev days']:,} dev days · {c['activities']:,} activities · "
           f"gunicorn {WORKERS} sync workers · {'wrk' if WRK else 'python load'} · "
           f"{SECONDS:g} s per point · {date.today().isoformat()}")
+    # Other processes on the machine skew every number: say how busy it was.
+    print(f"{os.cpu_count()} CPUs · load average at the end "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     head = (f"{'page':<20}{'SQL':>5}{'c1 p50':>9}"
             + "".join(f"{f'c{n} req/s':>11}{'×hello':>8}{'p50':>8}{'p99':>9}"
                       for n in CONCURRENCY)
@@ -402,8 +406,9 @@ def report(url: str, cast: Cast, hello: dict, hello_rss: list, rows: list[Row]) 
                      f"{point.p99:>8.1f}m")
         return text + f"{rss:>8}{errors:>5}"
 
-    print(line("hello (baseline)", "-", "-", hello, f"{max(hello_rss, default=0):.0f}",
-               sum(p.errors for p in hello.values()), dict.fromkeys(hello, "1.00")))
+    print(line("hello (baseline)", "-", f"{hello_c1.p50:.1f}ms", hello,
+               f"{max(hello_rss, default=0):.0f}", sum(p.errors for p in hello.values()),
+               dict.fromkeys(hello, "1.00")))
     for row in rows:
         ratios = {n: f"{row.points[n].rps / hello[n].rps:.2f}" for n in row.points}
         sql = "-" if row.queries is None else str(row.queries)
@@ -442,24 +447,24 @@ def main() -> int:
     hello = {}
     with gunicorn("bench.hello:create_app()", {}) as (process, port):
         load(port, "/", 8, 1)  # warm up
+        hello_c1 = load(port, "/", 1, SECONDS)
         for n in CONCURRENCY:
             hello[n] = load(port, "/", n, SECONDS)
         hello_rss = peak_rss_mb(process.pid)
 
     env = app_settings(url)
-    for row, (_, path, who, (kind, _)) in zip(rows, PAGES, strict=True):
+    for row, (_, path, who, _) in zip(rows, PAGES, strict=True):
         # A fresh server per page, so each page's peak RSS is its own.
         with gunicorn("growth:create_app()", env) as (process, port):
             cookie = sign_in(port, getattr(cast, who).email)
             if fetch_status(port, path, cookie) != 200:
                 row.status = fetch_status(port, path, cookie)
             load(port, path, 8, 1, cookie)  # warm up every worker
-            if kind == "p50":
-                row.c1 = load(port, path, 1, SECONDS, cookie)
+            row.c1 = load(port, path, 1, SECONDS, cookie)
             for n in CONCURRENCY:
                 row.points[n] = load(port, path, n, SECONDS, cookie)
             row.rss_mb = peak_rss_mb(process.pid)
-    report(url, cast, hello, hello_rss, rows)
+    report(url, cast, hello, hello_c1, hello_rss, rows)
     return 0
 
 
