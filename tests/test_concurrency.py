@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import date, timedelta
+from decimal import Decimal
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -172,9 +173,10 @@ def _run_together(workers):
 
 
 def test_sixteen_writers_lose_nothing(app, database_url, make_team, make_user, tmp_path):
-    _needs(app, "dev_days.log_activity", "dev_days.export_csv")
+    _needs(app, "dev_days.log_activity", "dev_days.export_csv", "hr.download")
     team = make_team("Busy team")
     agents = [make_user(Role.AGENT, team=team) for _ in range(WRITERS // 2)]
+    hr = make_user(Role.HR)
     week = week_label(monday_of(date.today()))
     statuses: Counter = Counter()
     accepted: dict[int, Counter] = {agent.id: Counter() for agent in agents}
@@ -204,6 +206,13 @@ def test_sixteen_writers_lose_nothing(app, database_url, make_team, make_user, t
         _run_together([writer(n, agent, browser)
                        for n, (agent, browser) in enumerate(browsers)])
         exported = {agent.id: _export_notes(browser) for agent, browser in browsers[::2]}
+        # HR's figures read the week's running total: it must match what was accepted.
+        hr_browser = Browser(port).sign_in(hr.email)
+        response, text = hr_browser.request("GET", "/hr/employees.csv")
+        hr_browser.close()
+        assert response.status == 200
+        dev_hours = {row["email"]: Decimal(row["dev_hours"])
+                     for row in csv.DictReader(io.StringIO(text))}
         for _, browser in browsers:
             browser.close()
 
@@ -218,6 +227,7 @@ def test_sixteen_writers_lose_nothing(app, database_url, make_team, make_user, t
         total = (Activity.select(fn.SUM(Activity.minutes))
                  .where(Activity.dev_day == day.id).scalar())
         assert day.minutes == total == sum(accepted[agent.id].values())
+        assert dev_hours[agent.email] == (Decimal(total) / 60).quantize(Decimal("0.01"))
 
 
 def test_identical_plans_submitted_together_make_one_plan(app, database_url, make_user,
