@@ -408,9 +408,9 @@ def report(url: str, cast: Cast, hello: dict, hello_c1: Point, hello_rss: list,
 
     print(line("hello (baseline)", "-", f"{hello_c1.p50:.1f}ms", hello,
                f"{max(hello_rss, default=0):.0f}", sum(p.errors for p in hello.values()),
-               dict.fromkeys(hello, "1.00")))
+               dict.fromkeys(hello, "100%")))
     for row in rows:
-        ratios = {n: f"{row.points[n].rps / hello[n].rps:.2f}" for n in row.points}
+        ratios = {n: f"{row.points[n].rps / hello[n].rps:.1%}" for n in row.points}
         sql = "-" if row.queries is None else str(row.queries)
         c1 = "-" if row.c1 is None else f"{row.c1.p50:.1f}ms"
         errors = sum(p.errors for p in row.points.values()) + (row.c1.errors if row.c1 else 0)
@@ -421,7 +421,7 @@ def report(url: str, cast: Cast, hello: dict, hello_c1: Point, hello_rss: list,
         if kind == "ratio":
             worst = min(row.points[n].rps / hello[n].rps for n in row.points)
             print(f"  {row.label}: ≥ {goal:.0%} of hello throughput at c8 and c32 → "
-                  f"worst {worst:.0%}: {verdict(worst >= goal)}")
+                  f"worst {worst:.1%}: {verdict(worst >= goal)}")
         else:
             print(f"  {row.label}: p50 ≤ {goal} ms one request at a time → "
                   f"{row.c1.p50:.1f} ms: {verdict(row.c1.p50 <= goal)}")
