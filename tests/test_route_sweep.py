@@ -3,7 +3,8 @@ moment it exists — and fails until it has a line in POLICY below.
 
 For each route: anonymous people are sent to sign in; roles outside the route's area get 403;
 objects outside a person's scope answer 404; a POST without a CSRF token answers 400; the
-people a page is for get it (200); and every response carries the security headers.
+people a page is for get it (200); reading any page as anyone adds or removes no rows; and
+every response carries the security headers.
 """
 
 from collections.abc import Callable
@@ -14,8 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from growth.models import (
+    ALL_MODELS,
     ActionItem,
     Activity,
+    AuditEvent,
     DevDay,
     Goal,
     OneOnOne,
@@ -296,6 +299,25 @@ def test_the_people_a_page_is_for_get_it(sweep):
         if "GET" not in methods:
             continue
         sweep.expect(_person_for(policy), "GET", sweep.url(rule, policy), 200)
+    sweep.report()
+
+
+# Reading may add an audit row (exports) or the default review cycle a page needs.
+READS_MAY_ADD = {AuditEvent, ReviewCycle}
+
+
+def _row_counts():
+    return {m.__name__: m.select().count() for m in ALL_MODELS if m not in READS_MAY_ADD}
+
+
+def test_reading_any_page_as_anyone_changes_nothing(sweep):
+    before = _row_counts()
+    people = [None, "agent_a", "agent_a2", "agent_b", "lead_a", "lead_b", "hr", "admin"]
+    for rule, policy, methods in sweep.rules():
+        if "GET" in methods:
+            for who in people:
+                sweep.request(who, "GET", sweep.url(rule, policy))
+    assert _row_counts() == before
     sweep.report()
 
 
