@@ -388,31 +388,31 @@ def report(url: str, cast: Cast, hello: dict, hello_c1: Point, hello_rss: list,
     # Other processes on the machine skew every number: say how busy it was.
     print(f"{os.cpu_count()} CPUs · load average at the end "
           f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
-    head = (f"{'page':<20}{'SQL':>5}{'c1 p50':>9}"
-            + "".join(f"{f'c{n} req/s':>11}{'×hello':>8}{'p50':>8}{'p99':>9}"
+    head = (f"{'page':<20}{'SQL':>5}{'c1 p50 ms':>10}"
+            + "".join(f"{f'c{n} req/s':>11}{'×hello':>8}{'p50 ms':>9}{'p99 ms':>9}"
                       for n in CONCURRENCY)
             + f"{'RSS MB':>8}{'err':>5}")
     print(head)
     print("-" * len(head))
 
     def line(label, sql, c1, points, rss, errors, ratios):
-        text = f"{label:<20}{sql:>5}{c1:>9}"
+        text = f"{label:<20}{sql:>5}{c1:>10}"
         for n in CONCURRENCY:
             point = points.get(n)
             if point is None:
-                text += f"{'-':>11}{'':>8}{'':>8}{'':>9}"
+                text += f"{'-':>11}{'':>8}{'':>9}{'':>9}"
                 continue
-            text += (f"{point.rps:>11.1f}{ratios.get(n, ''):>8}{point.p50:>7.1f}m"
-                     f"{point.p99:>8.1f}m")
+            text += (f"{point.rps:>11.1f}{ratios.get(n, ''):>8}{point.p50:>9.1f}"
+                     f"{point.p99:>9.1f}")
         return text + f"{rss:>8}{errors:>5}"
 
-    print(line("hello (baseline)", "-", f"{hello_c1.p50:.1f}ms", hello,
+    print(line("hello (baseline)", "-", f"{hello_c1.p50:.1f}", hello,
                f"{max(hello_rss, default=0):.0f}", sum(p.errors for p in hello.values()),
                dict.fromkeys(hello, "100%")))
     for row in rows:
         ratios = {n: f"{row.points[n].rps / hello[n].rps:.1%}" for n in row.points}
         sql = "-" if row.queries is None else str(row.queries)
-        c1 = "-" if row.c1 is None else f"{row.c1.p50:.1f}ms"
+        c1 = "-" if row.c1 is None else f"{row.c1.p50:.1f}"
         errors = sum(p.errors for p in row.points.values()) + (row.c1.errors if row.c1 else 0)
         print(line(row.label, sql, c1, row.points, f"{max(row.rss_mb, default=0):.0f}",
                    errors, ratios))
