@@ -19,6 +19,9 @@ SQLITE_PRAGMAS = {
     "cache_size": -64000,
 }
 
+# Server settings for every PostgreSQL connection, unless the URL gives its own `options`.
+POSTGRES_SESSION_OPTIONS = "-c lock_timeout=5000 -c statement_timeout=30000"
+
 
 class BaseModel(Model):
     class Meta:
@@ -41,6 +44,10 @@ def open_database(url: str, pool_size: int = 16):
                "timeout": 10}
     if url.startswith("sqlite"):
         options.update(pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif "options=" not in url:
+        # PostgreSQL's counterpart of busy_timeout: a request waits at most 5 s for a row
+        # lock (then answers 503, see errors.py) and no statement runs longer than 30 s.
+        options["options"] = POSTGRES_SESSION_OPTIONS
     return connect_url(url, **options)
 
 

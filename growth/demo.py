@@ -3,7 +3,9 @@
 import random
 from datetime import date, timedelta
 
+from .coaching.demo import fill as fill_coaching
 from .db import database
+from .dev_days.demo import fill as fill_weeks
 from .models import Role, Team, User
 from .passwords import hash_password
 
@@ -72,26 +74,9 @@ def build(seed: int = 7, today: date | None = None) -> None:
                 extra["weekly_dev_hours"] = 4  # a part-timer
             person(email, name, Role.AGENT, team, years, **extra)
 
-        for fill in _area_fillers():
-            fill(people, rng, today)
-
-
-def _area_fillers():
-    """Each area adds its own demo history (weeks, goals, one-on-ones, reviews)."""
-    fillers = []
-    try:
-        from .dev_days.demo import fill as fill_weeks
-
-        fillers.append(fill_weeks)
-    except ImportError:
-        pass
-    try:
-        from .coaching.demo import fill as fill_coaching
-
-        fillers.append(fill_coaching)
-    except ImportError:
-        pass
-    return fillers
+        # Each area adds its own history: weeks and goals, then one-on-ones and reviews.
+        fill_weeks(people, rng, today)
+        fill_coaching(people, rng, today)
 
 
 def sign_in_table() -> str:

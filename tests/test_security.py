@@ -145,3 +145,20 @@ def test_sqlite_pragmas_are_set_on_every_connection(app, db):
                for name in ("journal_mode", "busy_timeout", "synchronous", "foreign_keys")}
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 5000, "synchronous": 2,
                        "foreign_keys": 1}
+
+
+def test_postgresql_connections_give_up_on_a_held_lock(app, db):
+    if db.obj.__class__.__name__.endswith("SqliteDatabase"):
+        pytest.skip("PostgreSQL only")
+    settings = {name: db.execute_sql(f"SHOW {name}").fetchone()[0]
+                for name in ("lock_timeout", "statement_timeout")}
+    assert settings == {"lock_timeout": "5s", "statement_timeout": "30s"}
+
+
+def test_a_database_url_with_its_own_options_keeps_them():
+    from growth.db import open_database
+
+    database = open_database("postgresql://u@127.0.0.1/x?options=-c%20lock_timeout%3D1500")
+    assert database.connect_params["options"] == "-c lock_timeout=1500"
+    database = open_database("postgresql://u@127.0.0.1/x")
+    assert "lock_timeout=5000" in database.connect_params["options"]
