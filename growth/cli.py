@@ -1,4 +1,9 @@
-"""The `growth` command line (also `flask --app growth …`)."""
+"""The `growth` command line (also `flask --app growth …`).
+
+Every message for a person is translated, in the language the environment asks for
+(GROWTH_LOCALE, LC_ALL, LC_MESSAGES, LANG: see i18n.environment_locale); what a program
+reads (the CSV on standard output) stays locale-neutral.
+"""
 
 import sqlite3
 import sys
@@ -6,67 +11,94 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .db import database, is_sqlite
 
 
+class Option(click.Option):
+    """click.Option with its help translated when shown: click would turn a lazy string into
+    English text when this module is imported, before any language is chosen."""
+
+    def __init__(self, *args, help=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help = help
+
+    def get_help_record(self, ctx):
+        record = super().get_help_record(ctx)
+        return None if record is None else (record[0], str(record[1]))
+
+
+def option(*declarations, **attrs):
+    return click.option(*declarations, cls=Option, **attrs)
+
+
 def fail(message: str):
     """One line on stderr and a non-zero exit; nothing was written."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)
 
 
-def _iso_date(value: str | None, option: str) -> date | None:
+def _iso_date(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"{option} must be a date written YYYY-MM-DD, not {value!r}.")
+        fail(_("%(field)s must be a date written YYYY-MM-DD, not %(value)s.",
+               field=flag, value=repr(value)))
         return None
 
 
-db_group = click.Group("db", help="Database migrations.")
+db_group = click.Group("db", help=_l("Database migrations."))
 
 
-@db_group.command("upgrade")
+@db_group.command("upgrade", help=_l("Apply pending migrations from migrations/ "
+                                     "(safe to run again)."))
 @with_appcontext
 def db_upgrade():
-    """Apply pending migrations from migrations/ (safe to run again)."""
     from . import db
 
     applied = db.upgrade()
-    click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
+    if applied:
+        click.echo(_("Applied: %(migrations)s", migrations=", ".join(applied)))
+    else:
+        click.echo(_("The database is up to date."))
 
 
-@db_group.command("status")
+@db_group.command("status", help=_l("List applied and pending migrations."))
 @with_appcontext
 def db_status():
-    """List applied and pending migrations."""
     from . import db
 
     for migration in db.status():
-        state = f"applied {migration.applied:%Y-%m-%d %H:%M}" if migration.applied else "pending"
+        if migration.applied:
+            when = migration.applied.strftime("%Y-%m-%d %H:%M")
+            state = _("applied %(when)s", when=when)
+        else:
+            state = _("pending")
         click.echo(f"{migration.name:<30} {state}")
 
 
-@click.command("create-user")
+@click.command("create-user", help=_l("Create one account and print its one-time password."))
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["agent", "lead", "hr", "admin"]))
-@click.option("--team", default=None, help="Team name; created when missing.")
-@click.option("--hired-on", default=None, help="YYYY-MM-DD (default: today).")
+@option("--team", default=None, help=_l("Team name; created when missing."))
+@option("--hired-on", default=None, help=_l("YYYY-MM-DD (default: today)."))
 @with_appcontext
 def create_user(email, name, role, team, hired_on):
-    """Create one account and print its one-time password."""
     from .admin.service import AdminError
     from .admin.service import create_user as create
+    from .labels import ROLES
     from .models import Team
 
     hired = _iso_date(hired_on, "--hired-on")
     if "@" not in email:
-        fail(f"{email!r} is not an email address.")
+        fail(_("%(email)s is not an email address.", email=repr(email)))
     with database.connection_context():
         team_id = None
         if team:
@@ -79,80 +111,86 @@ def create_user(email, name, role, team, hired_on):
             fail(str(error))
         if role == "lead" and team_id:
             Team.update(lead=user.id).where(Team.id == team_id, Team.lead.is_null()).execute()
-    click.echo(f"Created {user.email} ({role}). One-time password: {password}")
-    click.echo("They choose their own password at the first sign-in.")
+    click.echo(_("Created %(email)s (%(role)s). One-time password: %(password)s",
+                 email=user.email, role=ROLES[role], password=password))
+    click.echo(_("They choose their own password at the first sign-in."))
 
 
-@click.command("set-password")
+@click.command("set-password", help=_l("Set a password: prompts twice on a terminal, else "
+                                       "reads one line from standard input."))
 @click.argument("email")
 @with_appcontext
 def set_password(email):
-    """Set a password: prompts twice on a terminal, else reads one line from stdin."""
     from .auth.service import PasswordPolicyError
     from .auth.service import set_password as store
     from .models import User
 
     if sys.stdin.isatty():
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("New password"), hide_input=True,
+                                confirmation_prompt=_("Repeat the new password"))
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     with database.connection_context():
         user = User.by_email(email).first()
         if user is None:
-            fail(f"No account has the email {email}.")
+            fail(_("No account has the email %(email)s.", email=email))
         try:
             store(user, password)
         except PasswordPolicyError as error:
             fail(str(error))
-    click.echo(f"Password set for {user.email}.")
+    click.echo(_("Password set for %(email)s.", email=user.email))
 
 
-@click.command("import-people")
+@click.command("import-people", help=_l("Upsert people by email from a CSV file: all rows "
+                                        "or none."))
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@option("--dry-run", is_flag=True, help=_l("Check the file and report; write nothing."))
 @with_appcontext
 def import_people(path, dry_run):
-    """Upsert people by email from a CSV file: all rows or none."""
     from . import people
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as stream:
             rows = people.parse(stream)
     except OSError as error:
-        fail(f"cannot read {path}: {error.strerror}.")
+        fail(_("cannot read %(path)s: %(reason)s.", path=path, reason=error.strerror))
     except UnicodeDecodeError:
-        fail(f"{path} is not UTF-8 text.")
+        fail(_("%(path)s is not UTF-8 text.", path=path))
     except people.PeopleFileError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
-        fail(f"{len(error.problems)} bad row(s); nothing was imported.")
+        fail(ngettext("%(num)d bad row; nothing was imported.",
+                      "%(num)d bad rows; nothing was imported.", len(error.problems)))
     if dry_run:
-        click.echo(f"{len(rows)} row(s) are valid. Nothing was written (--dry-run).")
+        click.echo(ngettext("%(num)d row is valid. Nothing was written (--dry-run).",
+                            "%(num)d rows are valid. Nothing was written (--dry-run).",
+                            len(rows)))
         return
     with database.connection_context():
         counts = people.apply(rows)
-    click.echo(f"Created {counts['created']}, updated {counts['updated']}, "
-               f"new teams {counts['teams_created']}.")
+    click.echo(_("Created %(created)s, updated %(updated)s, new teams %(teams)s.",
+                 created=counts["created"], updated=counts["updated"],
+                 teams=counts["teams_created"]))
 
 
-@click.command("export")
+@click.command("export", help=_l("Export the retention or employees report, exactly as the "
+                                 "/hr downloads."))
 @click.argument("report", type=click.Choice(["retention", "employees"]))
-@click.option("--from", "start", default=None, help="YYYY-MM-DD (default: a year before --to)")
-@click.option("--to", "end", default=None, help="YYYY-MM-DD (default: today)")
+@option("--from", "start", default=None, help=_l("YYYY-MM-DD (default: a year before --to)."))
+@option("--to", "end", default=None, help=_l("YYYY-MM-DD (default: today)."))
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
-@click.option("-o", "output", default=None, type=click.Path(dir_okay=False),
-              help="File to write (default: the CSV on standard output).")
+@option("-o", "output", default=None, type=click.Path(dir_okay=False),
+        help=_l("File to write (default: the CSV on standard output)."))
 @with_appcontext
 def export(report, start, end, fmt, output):
-    """The HR exports, exactly as the /hr downloads."""
     from .hr.queries import default_period
 
     end_d = _iso_date(end, "--to") or date.today()
     start_d = _iso_date(start, "--from") or default_period(end_d)[0]
     if start_d > end_d:
-        fail("--from must not be after --to.")
+        fail(_("--from must not be after --to."))
     if fmt == "xlsx" and not output:
-        fail("XLSX needs a file: add -o FILE.xlsx.")
+        fail(_("XLSX needs a file: add -o FILE.xlsx."))
     from . import audit
     from .hr import exports
 
@@ -163,41 +201,42 @@ def export(report, start, end, fmt, output):
                      detail=f"format={fmt} from={start_d} to={end_d} rows={result.rows} cli")
     if output:
         Path(output).write_bytes(data)
-        click.echo(f"Wrote {output}.", err=True)
+        click.echo(_("Wrote %(path)s.", path=output), err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
 
 
-@click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Only print the sign-ins when people exist.")
+@click.command("demo", help=_l("Fill an empty database with a demo organisation and print "
+                               "the demo sign-ins."))
+@option("--if-empty", is_flag=True, help=_l("Only print the sign-ins when people exist."))
 @with_appcontext
 def demo(if_empty):
-    """Fill an empty database with a demo organisation and print the demo sign-ins."""
     from . import demo as demo_data
     from .models import User
 
     with database.connection_context():
         if User.select().exists():
             if not if_empty:
-                fail("the database already has people; the demo only fills an empty one.")
+                fail(_("the database already has people; the demo only fills an empty one."))
         else:
-            click.echo("Building the demo organisation…", err=True)
+            click.echo(_("Building the demo organisation…"), err=True)
             demo_data.build()
     click.echo(demo_data.sign_in_table())
 
 
-@click.command("backup")
+# The online backup API copies a consistent snapshot while the app keeps writing.
+@click.command("backup", help=_l("A consistent copy of the SQLite database while the app "
+                                 "runs."))
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path):
-    """A consistent copy of the SQLite database while the app runs (online backup API)."""
     if not is_sqlite():
-        fail("backup copies SQLite databases; for PostgreSQL use pg_dump "
-             "(for example: pg_dump -Fc growth > growth.dump).")
+        fail(_("backup copies SQLite databases; for PostgreSQL use pg_dump (for example: "
+               "%(example)s).", example="pg_dump -Fc growth > growth.dump"))
     target = Path(path)
     if target.exists():
-        fail(f"{path} exists already; choose a new file.")
+        fail(_("%(path)s exists already; choose a new file.", path=path))
     source_path = database.obj.database
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
@@ -209,8 +248,8 @@ def backup(path):
     finally:
         source.close()
     if check != "ok":
-        fail(f"the copy failed its integrity check: {check}")
-    click.echo(f"Backed up to {path}.")
+        fail(_("the copy failed its integrity check: %(result)s", result=check))
+    click.echo(_("Backed up to %(path)s.", path=path))
 
 
 def init_app(app):
@@ -224,5 +263,18 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, add_default_commands=True,
-                  help="Growth: development days, coaching and retention.")
+class Group(FlaskGroup):
+    """FlaskGroup whose own help text is translated too: Flask loads the app for the list of
+    commands, which comes after that text."""
+
+    def format_help_text(self, ctx, formatter):
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except Exception:  # the list of commands below tells what went wrong
+            return super().format_help_text(ctx, formatter)
+        with app.app_context():
+            return super().format_help_text(ctx, formatter)
+
+
+main = Group(create_app=_create_app, add_default_commands=True,
+             help=_l("Growth: development days, coaching and retention."))

@@ -80,7 +80,15 @@ def build(seed: int = 7, today: date | None = None) -> None:
 
 
 def sign_in_table() -> str:
-    lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
-    for email, name, role, _team, _years in SIGN_INS:
-        lines.append(f"  {role.value:<6} {email:<22} {name}")
+    """The demo sign-ins for people to read, in the command line's language."""
+    from flask_babel import gettext
+
+    from .labels import ROLES
+
+    rows = [(gettext("Role"), gettext("Email"), gettext("Name"))]
+    rows += [(str(ROLES[role]), email, name) for email, name, role, _team, _years in SIGN_INS]
+    role_width, email_width = (max(len(row[column]) for row in rows) for column in (0, 1))
+    lines = [gettext("Demo sign-ins (password for all: %(password)s):", password=DEMO_PASSWORD)]
+    lines += [f"  {role:<{role_width}}  {email:<{email_width}}  {name}"
+              for role, email, name in rows]
     return "\n".join(lines)

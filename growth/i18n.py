@@ -1,5 +1,6 @@
 """English and Spanish: the locale choice and locale-aware formatting for pages."""
 
+import os
 from datetime import date, timedelta
 from functools import cache
 
@@ -13,11 +14,26 @@ from .weeks import week_label
 
 babel = Babel()
 
+# Read in this order, as command-line tools read them; the first one set decides.
+LOCALE_VARIABLES = ("GROWTH_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_locale(languages) -> str:
+    """The command line's language: the first of LOCALE_VARIABLES that is set, as a POSIX
+    locale name ('es_ES.UTF-8' → 'es') or a language tag; `languages[0]` (English) for 'C',
+    'POSIX', nothing set, or a language Growth does not speak."""
+    value = next((os.environ[name] for name in LOCALE_VARIABLES if os.environ.get(name)), "")
+    tag = value.split(".")[0].split("@")[0].replace("-", "_")
+    for candidate in (tag, tag.split("_")[0].lower()):
+        if candidate in languages:
+            return candidate
+    return languages[0]
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return languages[0]  # the command line speaks English
+        return environment_locale(languages)  # the command line; never a web request
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")

@@ -4,6 +4,8 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from .db import database
 from .models import LeaveReason, Role, Team, User, normalize_email
 
@@ -30,53 +32,64 @@ class PeopleFileError(ValueError):
         self.problems = problems
 
 
-def _date(text: str, what: str) -> date:
+def _date(text: str, column: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{what} must be a date written YYYY-MM-DD, not {text!r}") from None
+        raise ValueError(_("%(field)s must be a date written YYYY-MM-DD, not %(value)s.",
+                           field=column, value=repr(text))) from None
+
+
+def _one_of(values) -> str:
+    return ", ".join(value.value for value in values)
 
 
 def parse(stream) -> list[PersonRow]:
-    """Every row checked; raises PeopleFileError listing each bad line (the header is line 1)."""
+    """Every row checked; raises PeopleFileError listing each bad line (the header is line 1),
+    in the command line's language. Column names and values are quoted as in the file; a
+    value is shown with repr() so no character from the file reaches the terminal raw."""
     reader = csv.DictReader(stream)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise PeopleFileError([f"line 1: missing columns: {', '.join(missing)}"])
+        raise PeopleFileError([_("line %(line)s: %(problem)s", line=1, problem=_(
+            "missing columns: %(columns)s.", columns=", ".join(missing)))])
     rows, problems, seen = [], [], {}
     for line, raw in enumerate(reader, start=2):
         values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
         try:
             email = normalize_email(values["email"])
             if "@" not in email or len(email) > 254:
-                raise ValueError(f"email {values['email']!r} is not an email address")
+                raise ValueError(_("email %(value)s is not an email address.",
+                                   value=repr(values["email"])))
             if email in seen:
-                raise ValueError(f"email {email} also appears on line {seen[email]}")
+                raise ValueError(_("email %(email)s also appears on line %(line)s.",
+                                   email=email, line=seen[email]))
             if not values["name"] or len(values["name"]) > 200:
-                raise ValueError("name is required (200 characters at most)")
+                raise ValueError(_("name is required (200 characters at most)."))
             if values["role"] not in {r.value for r in Role}:
-                raise ValueError(f"role must be one of agent, lead, hr, admin, "
-                                 f"not {values['role']!r}")
+                raise ValueError(_("role must be one of %(choices)s, not %(value)s.",
+                                   choices=_one_of(Role), value=repr(values["role"])))
             if not values["hired_on"]:
-                raise ValueError("hired_on is required")
+                raise ValueError(_("hired_on is required."))
             hired_on = _date(values["hired_on"], "hired_on")
             left_on = _date(values["left_on"], "left_on") if values["left_on"] else None
             reason = values["leave_reason"] or None
             if left_on and left_on < hired_on:
-                raise ValueError("left_on can't be before hired_on")
+                raise ValueError(_("left_on can't be before hired_on."))
             if left_on and not reason:
-                raise ValueError("leave_reason is required when left_on is set")
+                raise ValueError(_("leave_reason is required when left_on is set."))
             if reason and reason not in {r.value for r in LeaveReason}:
-                raise ValueError("leave_reason must be voluntary, involuntary or other")
+                raise ValueError(_("leave_reason must be one of %(choices)s.",
+                                   choices=_one_of(LeaveReason)))
             if reason and not left_on:
-                raise ValueError("leave_reason is only for people with a left_on date")
+                raise ValueError(_("leave_reason is only for people with a left_on date."))
             hours_text = values["weekly_dev_hours"] or "8"
             if not hours_text.isdigit() or not 0 <= int(hours_text) <= 40:
-                raise ValueError("weekly_dev_hours must be a whole number from 0 to 40")
+                raise ValueError(_("weekly_dev_hours must be a whole number from 0 to 40."))
             if len(values["team"]) > 100:
-                raise ValueError("team names have 100 characters at most")
+                raise ValueError(_("team names have 100 characters at most."))
         except ValueError as error:
-            problems.append(f"line {line}: {error}")
+            problems.append(_("line %(line)s: %(problem)s", line=line, problem=str(error)))
             continue
         seen[email] = line
         rows.append(PersonRow(line, email, values["name"], values["role"], values["team"],

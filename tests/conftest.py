@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from growth import create_app
 from growth.db import database, open_database, runner
+from growth.i18n import LOCALE_VARIABLES
 from growth.models import ALL_MODELS, Role, Team, User
 from growth.passwords import hash_password
 
@@ -52,6 +53,14 @@ class Client(FlaskClient):
             data.setdefault("csrf_token", self._csrf_token or self.csrf_token())
             kwargs["data"] = data
         return super().post(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """Outside a request Growth speaks the environment's language (GROWTH_LOCALE, LANG, …):
+    tests run in English whatever the shell says, and set those variables themselves."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

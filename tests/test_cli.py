@@ -117,7 +117,7 @@ def test_import_people_dry_run_writes_nothing(cli, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text(HEADER + "ok@example.com,Fine,agent,Team Z,2025-01-06,,,\n")
     result = cli("import-people", str(path), "--dry-run")
-    assert result.exit_code == 0 and "1 row(s) are valid" in result.output
+    assert result.exit_code == 0 and "1 row is valid" in result.output
     assert User.select().count() == 0 and Team.select().count() == 0
 
 
