@@ -2,6 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
+# Each language is named in its own words, whatever the page's language.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
 ROLES = {
     "agent": _l("Agent"),
     "lead": _l("Lead"),
@@ -65,4 +68,5 @@ def init_app(app):
         ROLES=ROLES, LEAVE_REASONS=LEAVE_REASONS, ACTIVITY_KINDS=ACTIVITY_KINDS,
         SKIP_REASONS=SKIP_REASONS, RATINGS=RATINGS, GOAL_STATUSES=GOAL_STATUSES,
         REVIEW_STATUSES=REVIEW_STATUSES, DAY_STATUSES=DAY_STATUSES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

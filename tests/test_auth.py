@@ -263,3 +263,12 @@ def test_account_page_saves_name_and_language(world, client_for):
     assert (person.name, person.locale) == ("Agent Alpha", "es")
     bad = client.post("/account", data={"name": "", "locale": "xx"})
     assert bad.status_code == 422
+
+
+def test_the_sign_in_switch_offers_every_language_by_its_own_name(app, client):
+    from growth.labels import LANGUAGE_NAMES
+
+    assert set(LANGUAGE_NAMES) == set(app.config["LANGUAGES"])
+    body = client.get("/login").get_data(as_text=True)
+    for code, name in LANGUAGE_NAMES.items():
+        assert f'value="{code}"' in body and f'lang="{code}">{name}</button>' in body

@@ -3,9 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import BaseForm, no_control_characters, select_choices
-
-# Each language is named in its own words, whatever the page's language.
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+from ..labels import LANGUAGE_NAMES
 
 
 class LoginForm(BaseForm):
