@@ -83,13 +83,15 @@ def _gunicorn(database_url: str, log_path: Path):
             deadline = time.monotonic() + 30
             while True:
                 assert process.poll() is None, log_path.read_text()
+                conn = http.client.HTTPConnection(HOST, port, timeout=2)
                 try:
-                    conn = http.client.HTTPConnection(HOST, port, timeout=2)
                     conn.request("GET", "/healthz")
                     if conn.getresponse().status == 200:
                         break
                 except OSError:
-                    pass
+                    pass  # not listening yet, or still starting its workers
+                finally:
+                    conn.close()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
             yield port
