@@ -1,11 +1,12 @@
 """English and Spanish: the locale choice and locale-aware formatting for pages."""
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
+from babel import dates, numbers
 from flask import current_app, has_request_context, request, session
-from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
+from flask_babel import Babel, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.i18n import get_translations
@@ -51,18 +52,35 @@ def wtforms_translations():
     return _wtforms_translations(str(get_locale()))
 
 
+@cache
+def _number_pattern(pattern: str) -> numbers.NumberPattern:
+    # Babel parses a number pattern on every call; a parsed pattern never changes.
+    return numbers.parse_pattern(pattern)
+
+
+def _format_number(value, pattern: str) -> str:
+    """Babel's format_decimal / format_percent, with the pattern parsed once per process."""
+    return _number_pattern(pattern).apply(value, get_locale() or numbers.LC_NUMERIC)
+
+
 def day(value: date | None, style: str = "medium") -> str:
-    return format_date(value, style) if value else ""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return format_date(value, style)  # Flask-Babel moves it to the person's time zone
+    # A plain date straight to Babel (which keeps its parsed patterns), skipping
+    # Flask-Babel's per-call lookups of the same request's locale and formats.
+    return dates.format_date(value, style, locale=get_locale() or dates.LC_TIME)
 
 
 def number(value, digits: int = 1) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0")
+    return _format_number(value, "#,##0." + "#" * digits if digits else "#,##0")
 
 
 def percent(value) -> str:
-    return "" if value is None else format_percent(value, format="#,##0%")
+    return "" if value is None else _format_number(value, "#,##0%")
 
 
 def hours(minutes: int | None) -> str:
@@ -72,9 +90,39 @@ def hours(minutes: int | None) -> str:
 
 def week_name(monday: date) -> str:
     """'Week 48 · 23 – 29 Nov 2026' in the page's language."""
+    locale = get_locale() or dates.LC_TIME
     sunday = monday + timedelta(days=6)
     return _("Week %(number)s · %(start)s – %(end)s", number=monday.isocalendar()[1],
-             start=format_date(monday, "d MMM"), end=format_date(sunday, "d MMM y"))
+             start=dates.format_date(monday, "d MMM", locale=locale),
+             end=dates.format_date(sunday, "d MMM y", locale=locale))
+
+
+class PageFormats:
+    """One page's weeks and durations in its language, each distinct value formatted once:
+    the team grid names 12 weeks in 720 cells and repeats a few dozen durations. Made per
+    request by the view, so nothing in it outlives the page."""
+
+    def __init__(self):
+        self._week_names: dict[date, str] = {}
+        self._hours: dict[int, str] = {}
+
+    def week_name(self, monday: date) -> str:
+        name = self._week_names.get(monday)
+        if name is None:
+            name = self._week_names[monday] = week_name(monday)
+        return name
+
+    def hours(self, minutes: int | None) -> str:
+        minutes = minutes or 0
+        text = self._hours.get(minutes)
+        if text is None:
+            text = self._hours[minutes] = hours(minutes)
+        return text
+
+
+def translated(labels: dict) -> dict:
+    """A mapping of lazily translated labels, translated once for this page."""
+    return {value: str(label) for value, label in labels.items()}
 
 
 def init_app(app):

@@ -58,7 +58,7 @@ class MemberRow:
     person: User
     team_name: str
     cells: list[WeekCell]
-    this_week: DevDay | None
+    this_week: tuple | None  # the current week's row from _days_by_person
     review: Review | None
     honoured: int
     eligible: int
@@ -95,7 +95,7 @@ def _employed_in_week(person: User, monday: date) -> bool:
     return person.hired_on <= sunday and (person.left_on is None or person.left_on >= monday)
 
 
-def week_state(person: User, monday: date, day: DevDay | None, this_monday: date) -> str:
+def week_state(person: User, monday: date, day, this_monday: date) -> str:
     """How a week went against the person's weekly target."""
     if not _employed_in_week(person, monday):
         return NOT_EMPLOYED
@@ -112,43 +112,44 @@ def week_state(person: User, monday: date, day: DevDay | None, this_monday: date
     return NOTHING
 
 
-def _person_weeks(person: User, days: dict[date, DevDay], this_monday: date):
+def _person_weeks(person: User, days: dict, this_monday: date):
     """(cells for the grid, honoured, eligible weeks last quarter, workload weeks running)."""
+    # Weeks back from this one: 0–11 for the grid, 1–13 for the quarter, 0–12 for the run.
+    mondays = [this_monday - timedelta(weeks=back) for back in range(QUARTER_WEEKS + 1)]
+    states = [week_state(person, monday, days.get(monday), this_monday) for monday in mondays]
     cells = []
     for back in range(GRID_WEEKS - 1, -1, -1):
-        monday = this_monday - timedelta(weeks=back)
-        day = days.get(monday)
-        cells.append(WeekCell(monday, week_state(person, monday, day, this_monday),
-                              day.minutes if day else 0))
+        day = days.get(mondays[back])
+        cells.append(WeekCell(mondays[back], states[back], day.minutes if day else 0))
     honoured = eligible = 0
-    for back in range(1, QUARTER_WEEKS + 1):  # complete weeks only
-        monday = this_monday - timedelta(weeks=back)
-        state = week_state(person, monday, days.get(monday), this_monday)
+    for state in states[1:QUARTER_WEEKS + 1]:  # complete weeks only
         if state in (NOT_EMPLOYED, AWAY):
             continue
         eligible += 1
         honoured += state == TAKEN
     # The current week counts once it is lost; until then the run is measured to last week.
-    start = 0 if week_state(person, this_monday, days.get(this_monday),
-                            this_monday) == WORKLOAD else 1
+    start = 0 if states[0] == WORKLOAD else 1
     run = 0
-    for back in range(start, GRID_WEEKS + 1):
-        monday = this_monday - timedelta(weeks=back)
-        if week_state(person, monday, days.get(monday), this_monday) != WORKLOAD:
+    for state in states[start:GRID_WEEKS + 1]:
+        if state != WORKLOAD:
             break
         run += 1
     return cells, honoured, eligible, run
 
 
 def _days_by_person(person_ids, first_monday: date, last_monday: date):
-    days: dict[int, dict[date, DevDay]] = defaultdict(dict)
+    """{person id: {monday: row}}; the rows are read-only named tuples (id, user_id,
+    week_start, planned_on, plan, status, skip_reason, minutes, rating), cheaper to build
+    than 840 model instances for a 60-person team."""
+    days: dict[int, dict] = defaultdict(dict)
     if not person_ids:
         return days
-    rows = (DevDay.select(DevDay.id, DevDay.user, DevDay.week_start, DevDay.planned_on,
-                          DevDay.plan, DevDay.status, DevDay.skip_reason, DevDay.minutes,
-                          DevDay.rating)
+    rows = (DevDay.select(DevDay.id, DevDay.user.alias("user_id"), DevDay.week_start,
+                          DevDay.planned_on, DevDay.plan, DevDay.status, DevDay.skip_reason,
+                          DevDay.minutes, DevDay.rating)
             .where(DevDay.user.in_(person_ids), DevDay.week_start >= first_monday,
-                   DevDay.week_start <= last_monday))
+                   DevDay.week_start <= last_monday)
+            .namedtuples())
     for row in rows:
         days[row.user_id][row.week_start] = row
     return days

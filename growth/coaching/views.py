@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..i18n import PageFormats, translated
 from ..models import ActionItem, Review, ReviewCycle, User
 from ..permissions import (
     allowed_or_404,
@@ -66,11 +67,21 @@ def _field_error(form, error: service.CoachingError):
 
 # The lead's pages ---------------------------------------------------------------------------
 
+def _week_cells(cells, states: dict, fmt: PageFormats) -> list[tuple[str, str]]:
+    """(state, title) for each cell of a week grid, the title worded here once per cell
+    instead of through three template calls: 'Week 48 · 23 Nov – 29 Nov 2026: Taken · 8 h'."""
+    return [(cell.state, f"{fmt.week_name(cell.monday)}: {states[cell.state]}"
+             + (f" · {fmt.hours(cell.minutes)}" if cell.minutes else "")) for cell in cells]
+
+
 @bp.get("/team")
 def team():
     overview = queries.team_overview(current_user, date.today())
-    return render_template("coaching/team.html", overview=overview,
-                           states=queries.WEEK_STATES)
+    states, fmt = translated(queries.WEEK_STATES), PageFormats()
+    cells = {row.person.id: _week_cells(row.cells, states, fmt)
+             for rows in overview.rows_by_team.values() for row in rows}
+    return render_template("coaching/team.html", overview=overview, cells=cells,
+                           states=states, fmt=fmt)
 
 
 def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
@@ -82,13 +93,16 @@ def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None
     if open_review is None:
         open_review = OpenReviewForm(formdata=None)
     open_review.set_cycles(cycles)
+    weeks = queries.person_weeks(person, today)
+    states, fmt = translated(queries.WEEK_STATES), PageFormats()
     return render_template(
-        "coaching/person.html", person=person, weeks=queries.person_weeks(person, today),
+        "coaching/person.html", person=person, weeks=weeks,
+        cells=_week_cells(weeks["cells"], states, fmt),
         goals=queries.goals_with_evidence(person), reviews=reviews, can_open=bool(cycles),
         history=queries.coaching_history(person),
         one_on_one=one_on_one or OneOnOneForm(formdata=None),
         agenda=agenda or AgendaForm(formdata=None), open_review=open_review,
-        tick=ActionItemForm(formdata=None), states=queries.WEEK_STATES, today=today), status
+        tick=ActionItemForm(formdata=None), states=states, fmt=fmt, today=today), status
 
 
 @bp.get("/team/<int:user_id>")
