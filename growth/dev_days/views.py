@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from .. import audit
 from ..exports import safe_cell
-from ..i18n import hours
+from ..i18n import PageFormats, hours, translated
+from ..labels import RATINGS
 from ..models import Activity, DevDay, Goal
 from ..permissions import get_or_404
 from ..weeks import monday_of, parse_week, week_label
@@ -224,9 +225,13 @@ def history():
     data = queries.history(current_user, date.today(), kind=kind)
     show_all = request.args.get("all") == "1"
     weeks = data.weeks if show_all else data.weeks[:queries.HISTORY_WEEKS]
+    # Each week's name, status and hours appear up to three times (chart, its table, the
+    # list): worded once per page.
     return render_template("dev_days/history.html", history=data, form=form, kind=kind,
                            weeks=weeks, more=len(data.weeks) > len(weeks),
-                           chart=queries.chart(data.chart, data.target_minutes))
+                           chart=queries.chart(data.chart, data.target_minutes),
+                           fmt=PageFormats(), statuses=translated(queries.WEEK_STATUSES),
+                           ratings=translated(RATINGS))
 
 
 def _download(body: str, mimetype: str, extension: str) -> Response:
