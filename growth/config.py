@@ -15,8 +15,10 @@ class Defaults:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # ASVS 4 3.3.2 (L2): signed out after 30 idle minutes and 12 hours after signing in.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
@@ -72,6 +74,9 @@ def load(app, test_config=None):
     else:
         _refuse_unsafe_production(app.config)
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if app.config["SESSION_COOKIE_SECURE"] and "SESSION_COOKIE_NAME" not in (test_config or {}):
+        # The __Host- prefix: the browser keeps it only if Secure, Path=/ and no Domain.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
 
 
 def _refuse_unsafe_production(config):
@@ -83,5 +88,47 @@ def _refuse_unsafe_production(config):
         )
     if config.get("DEBUG"):
         raise RuntimeError("DEBUG must be off in production.")
+    if config.get("TESTING"):
+        raise RuntimeError("TESTING must be off in production.")
     if not config.get("MAX_CONTENT_LENGTH"):
         raise RuntimeError("MAX_CONTENT_LENGTH must be set in production.")
+    if config.get("SESSION_COOKIE_DOMAIN") or config.get("SESSION_COOKIE_PATH") not in (None, "/"):
+        raise RuntimeError("The session cookie is for this host only: leave "
+                           "SESSION_COOKIE_DOMAIN and SESSION_COOKIE_PATH unset.")
+    url = config["DATABASE_URL"]
+    if url.startswith("sqlite") and not _local_sqlite_path(url):
+        raise RuntimeError("The SQLite database must be an absolute path on a local disk "
+                           "(WAL mode does not work over NFS or SMB).")
+
+
+NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smb", "smb3", "smbfs", "9p", "fuse.sshfs")
+
+
+def _local_sqlite_path(url: str) -> bool:
+    """True when a sqlite:/// URL names an absolute path that is not on a network mount."""
+    path = url.split("://", 1)[1]
+    path = path[1:] if path.startswith("/") else path  # sqlite:////abs -> /abs
+    path = path.split("?", 1)[0]
+    if not path.startswith("/"):
+        return False
+    return _filesystem_type(Path(path).parent) not in NETWORK_FILESYSTEMS
+
+
+def _filesystem_type(folder: Path) -> str:
+    """The type of the mount holding `folder`, from /proc/mounts ("" when unknown)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return ""
+    folder_text = str(folder.resolve())
+    best, kind = "", ""
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount_point = fields[1]
+        inside = folder_text == mount_point or folder_text.startswith(
+            mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, kind = mount_point, fields[2]
+    return kind

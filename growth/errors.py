@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -47,7 +47,7 @@ def is_unavailable(exc: Exception) -> bool:
 
 
 def render_error(code: int, description=None):
-    request_id = uuid.uuid4().hex[:12]
+    request_id = g.get("request_id") or uuid.uuid4().hex[:12]
     body = render_template(
         "errors/error.html",
         code=code,
@@ -58,10 +58,44 @@ def render_error(code: int, description=None):
     return body, code, request_id
 
 
+def _record_denial(code: int) -> None:
+    """An `authz_denied` audit event when a signed-in person is refused an area (403) or an
+    object outside their scope (404 from permissions' loaders). Only the endpoint and the
+    ids in the URL are kept, never text from the request."""
+    from flask_login import current_user
+
+    from . import audit
+
+    if not (code == 403 or g.get("authz_denied")) or not current_user.is_authenticated:
+        return
+    ids = " ".join(f"{name}={value}" for name, value in sorted((request.view_args or {}).items())
+                   if isinstance(value, int))
+    try:
+        audit.record("authz_denied", detail=f"{request.method} {request.endpoint} {code} {ids}")
+    except (OperationalError, InterfaceError):
+        log.warning("request %s: authz_denied not recorded (database unavailable)",
+                    g.get("request_id"))
+
+
+class OneLine(logging.Filter):
+    """Writes CR and LF in a log message as escapes: Flask's own "Exception on <path>" line
+    quotes the path, which may hold an encoded newline that would forge a log line."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "\n" in message or "\r" in message:
+            record.msg = message.replace("\r", "\\r").replace("\n", "\\n")
+            record.args = None
+        return True
+
+
 def init_app(app):
+    app.logger.addFilter(OneLine())
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         description = exc.description if exc.description != type(exc).description else None
+        _record_denial(exc.code or 500)
         body, code, _ = render_error(exc.code or 500, description)
         response = app.make_response((body, code))
         if code == 503:
@@ -75,8 +109,9 @@ def init_app(app):
     def database_busy(exc):
         if not is_unavailable(exc):
             raise exc  # a programming error, not contention: answer 500 and log it
-        log.warning("database unavailable on %s %s: %s", request.method, request.path,
-                    type(exc).__name__)
+        # %r: a path may hold an encoded newline, which would forge a log line.
+        log.warning("request %s: database unavailable on %s %r: %s", g.get("request_id"),
+                    request.method, request.path, type(exc).__name__)
         body, code, _ = render_error(503)
         response = app.make_response((body, 503))
         response.headers["Retry-After"] = "5"
@@ -85,6 +120,6 @@ def init_app(app):
     @app.errorhandler(InternalServerError)
     def server_error(exc):
         body, code, request_id = render_error(500)
-        log.error("request %s failed on %s %s", request_id, request.method, request.path,
+        log.error("request %s failed on %s %r", request_id, request.method, request.path,
                   exc_info=getattr(exc, "original_exception", None))
         return body, 500

@@ -1,8 +1,8 @@
 """Helpers shared by every file the app writes for spreadsheets (CSV, XLSX)."""
 
 # A spreadsheet runs a cell beginning with one of these as a formula (ASVS5 1.2.10 lists
-# tab and carriage return too, which defusedcsv misses).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# tab and carriage return too, which defusedcsv misses; SECURITY.md EXP-01 adds NUL).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def safe_cell(value):

@@ -1,10 +1,12 @@
 """The base form: WTForms' session CSRF, bound to request data only on POST."""
 
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
-from wtforms import Form
+from markupsafe import escape
+from wtforms import Form, PasswordField, StringField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -24,6 +26,19 @@ class BaseForm(Form):
         def csrf_context(self):
             return session
 
+        def bind_field(self, form, unbound_field, options):
+            # Text is NFC-normalised once, on the way in (ASVS5 1.1.1). Passwords are left
+            # exactly as typed: their hashes were made from what was typed.
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class,
+                                                                       PasswordField):
+                options["filters"] = (*unbound_field.kwargs.get("filters", ()), to_nfc)
+            field = unbound_field.bind(form=form, **options)
+            # WTForms writes label text into the HTML as it is, and Jinja trusts lazy
+            # strings (they have __html__): a label naming a goal title would be markup.
+            field.label.text = escape(str(field.label.text))
+            return field
+
         def get_translations(self, form):
             from .i18n import wtforms_translations
 
@@ -37,6 +52,10 @@ class BaseForm(Form):
 
     def field_errors(self) -> dict:
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
+
+
+def to_nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 class ConfirmForm(BaseForm):

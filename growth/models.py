@@ -1,5 +1,6 @@
 """Every model and its small query builders. No Flask imports here."""
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -75,7 +76,8 @@ class ReviewStatus(StrEnum):
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().casefold()
+    """The form an email is stored and compared in: trimmed, case-folded, NFC."""
+    return unicodedata.normalize("NFC", (email or "").strip().casefold())
 
 
 class Team(BaseModel):
@@ -161,6 +163,7 @@ class AuditEvent(BaseModel):
     target_id = IntegerField(null=True)
     detail = CharField(max_length=500, default="")
     address = CharField(max_length=64, default="")
+    request_id = CharField(max_length=32, null=True)  # null for events before 0008
 
     class Meta:
         table_name = "audit_event"

@@ -6,7 +6,7 @@ whole blueprints by role. Templates call the same predicates. An object outside 
 scope answers 404, an area outside their role 403.
 """
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
 from .models import (
@@ -203,17 +203,23 @@ def guard(predicate):
     return check
 
 
+def deny(code: int = 404):
+    """Refuse an object (404) or an area (403); the refusal is audited as `authz_denied`."""
+    g.authz_denied = True
+    abort(code)
+
+
 def get_or_404(query, **where):
     """The one row of `query` matching `where`, or 404."""
     row = query.filter(**where).first()
     if row is None:
-        abort(404)
+        deny(404)
     return row
 
 
 def allowed_or_404(allowed: bool) -> None:
     if not allowed:
-        abort(404)
+        deny(404)
 
 
 def init_app(app):

@@ -1,10 +1,12 @@
 """Sign-in state, deny-by-default, CSRF on every unsafe request, security headers."""
 
+import time
+import uuid
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_fresh, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .models import User
@@ -19,6 +21,19 @@ login_manager.session_protection = "basic"
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language"}
 # Endpoints a person who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static", "healthz"}
+# Changes to accounts and HR exports need a password typed in this session, not a session
+# restored from the remember cookie (endpoint -> the methods that need it).
+FRESH_LOGIN_ENDPOINTS = {
+    "admin.new_user": {"POST"},
+    "admin.edit_user": {"POST"},
+    "admin.deactivate_user": {"POST"},
+    "admin.reactivate_user": {"POST"},
+    "admin.reset_password": {"POST"},
+    "admin.edit_team": {"POST"},
+    "admin.teams": {"POST"},
+    "hr.person": {"POST"},
+    "hr.download": {"GET"},
+}
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -42,12 +57,29 @@ def safe_next(target: str | None) -> str | None:
     """A `next=` value only when it is a path on this site."""
     if not target:
         return None
+    # Browsers drop tabs and newlines inside URLs and read `\` as `/`, so `/\t/evil` and
+    # `/\evil` would leave the site: refuse control characters, spaces and backslashes.
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
-        return None
     return target
+
+
+def start_session() -> None:
+    """Stamp a new sign-in: the idle and absolute session limits count from now."""
+    session["login_at"] = session["seen_at"] = int(time.time())
+
+
+def _session_expired() -> bool:
+    """True once the session was idle too long or is older than its absolute lifetime."""
+    now = int(time.time())
+    login_at = session.setdefault("login_at", now)  # restored from the remember cookie
+    seen_at = session.get("seen_at", now)
+    config = current_app.config
+    return (now - seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds()
+            or now - login_at > config["PERMANENT_SESSION_LIFETIME"].total_seconds())
 
 
 def client_address() -> str:
@@ -65,18 +97,34 @@ def init_app(app):
         return {"status": "ok"}
 
     @app.before_request
+    def assign_request_id():
+        # Shown on error pages and stored with every audit event and error log line.
+        g.request_id = uuid.uuid4().hex[:12]
+
+    @app.before_request
     def require_sign_in():
         endpoint = request.endpoint or ""
+        if current_user.is_authenticated and _session_expired():
+            logout_user()  # also forgets the remember cookie
+            session.clear()
+            if endpoint not in PUBLIC_ENDPOINTS:
+                flash(login_manager.login_message, "info")
+        elif current_user.is_authenticated:
+            session["seen_at"] = int(time.time())
         if endpoint in PUBLIC_ENDPOINTS:
             return None
+        target = request.full_path.rstrip("?")
         if not current_user.is_authenticated:
             if request.endpoint is None:
                 return None  # let the 404 handler answer
-            target = request.full_path.rstrip("?")
             return redirect(url_for("auth.login", next=target))
         session.permanent = True
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.password"))
+        if request.method in FRESH_LOGIN_ENDPOINTS.get(endpoint, ()) and not login_fresh():
+            flash(login_manager.login_message, "info")
+            return redirect(url_for("auth.login",
+                                    next=target if request.method == "GET" else None))
         return None
 
     @app.before_request
@@ -85,6 +133,10 @@ def init_app(app):
             return
         from .forms import ConfirmForm
 
+        # Werkzeug counts parts of multipart bodies only; count url-encoded fields too.
+        fields = sum(1 for _ in request.form.items(multi=True))
+        if fields > current_app.config["MAX_FORM_PARTS"]:
+            abort(413)
         form = ConfirmForm()
         if not form.validate():
             g.csrf_failed = True
@@ -103,4 +155,6 @@ def init_app(app):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static":
             headers.setdefault("Cache-Control", "no-store")
+        if "request_id" in g:
+            headers.setdefault("X-Request-Id", g.request_id)
         return response

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
 
 from growth import create_app
 from growth.db import database, open_database, runner
@@ -196,9 +197,14 @@ def client_for(app):
 
     def sign_in(user) -> Client:
         client = app.test_client()
+        with app.test_request_context(environ_base=client.environ_base):
+            identifier = _create_identifier()  # from the test client's address and agent
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            # What login_user() stores: without it Flask-Login's session protection marks
+            # the session as not fresh, as if restored from the remember cookie.
+            session["_id"] = identifier
         return client
 
     return sign_in

@@ -1,5 +1,6 @@
 """Signing in, throttled per account and per address with counts kept in the database."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,8 +62,25 @@ def authenticate(email: str, password: str, address: str) -> SignIn:
     return SignIn(user=user)
 
 
+# Words that top breached-password lists dress up with digits and symbols
+# ("Password123!", "Welcome2026!"), and words anyone would guess for this app.
+GUESSABLE_WORDS = {
+    "password", "passw0rd", "qwerty", "qwertyuiop", "qwertyuiopas", "asdfghjkl", "letmein",
+    "welcome", "iloveyou", "admin", "administrator", "login", "changeme", "secret",
+    "monkey", "dragon", "football", "baseball", "sunshine", "princess", "starwars",
+    "trustno", "abc", "abcdef", "abcdefgh", "summer", "winter", "spring", "autumn",
+    "growth", "growthgrowth", "coaching", "coach", "support", "helpdesk", "customer",
+    "development", "devday",
+}
+_DRESSING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+# Keyboard runs and counting: "123456789012", "qwertyuiopas", "abcdefghijkl".
+_RUNS = ("0123456789" * 3, "9876543210" * 3, "abcdefghijklmnopqrstuvwxyz" * 2,
+         "qwertyuiopasdfghjklzxcvbnm" * 2)
+
+
 def check_password_policy(password: str, *, email: str = "", name: str = "") -> None:
-    """At least 12 characters, anything allowed; not the person's own name or email."""
+    """At least 12 characters, anything allowed, no composition rules; not a guessable word
+    dressed up with digits or symbols, and not the person's own name or email."""
     from flask_babel import gettext as _
 
     if len(password) < 12:
@@ -70,9 +88,11 @@ def check_password_policy(password: str, *, email: str = "", name: str = "") -> 
     if len(password) > 256:
         raise PasswordPolicyError(_("Use at most 256 characters."))
     lowered = password.casefold()
-    obvious = {"password1234", "123456789012", "growthgrowth", "qwertyuiopas"}
-    if lowered in obvious or (email and lowered == normalize_email(email)) or (
-            name and lowered == name.casefold()):
+    core = _DRESSING.sub("", lowered)
+    personal = {normalize_email(email), normalize_email(email).split("@")[0],
+                name.casefold(), name.casefold().replace(" ", "")} - {""}
+    if (core in GUESSABLE_WORDS or core in personal or lowered in personal
+            or len(set(lowered)) < 4 or any(lowered in run for run in _RUNS)):
         raise PasswordPolicyError(_("That password is too easy to guess."))
 
 

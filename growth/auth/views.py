@@ -1,11 +1,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time, refresh
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
-from ..models import User
-from ..security import client_address, safe_next
+from ..models import Role, User
+from ..security import client_address, safe_next, start_session
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
 
@@ -14,7 +14,7 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and login_fresh():
         return redirect(safe_next(request.args.get("next")) or url_for("dev_days.current_week"))
     form = LoginForm()
     status = 200
@@ -25,7 +25,10 @@ def login():
             session.clear()  # a fresh session: nothing from before sign-in survives
             if lang:
                 session["lang"] = lang
-            login_user(result.user, remember=form.remember.data)
+            # Remember-me is for agents only: leads, HR and admins see other people's data.
+            remember = form.remember.data and result.user.role == Role.AGENT
+            login_user(result.user, remember=remember)
+            start_session()
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
         if result.retry_at:

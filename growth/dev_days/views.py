@@ -236,7 +236,7 @@ def history():
 
 def _download(body: str, mimetype: str, extension: str) -> Response:
     name = f"growth-my-data-{date.today().isoformat()}.{extension}"
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

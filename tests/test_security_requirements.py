@@ -1,0 +1,903 @@
+"""SECURITY.md's requirements that no other test file pins, one test (or more) per id.
+
+Each test is named after the requirement it guards (`test_auth07_…`), so a failure points at
+the line of SECURITY.md that broke. Where another file already covers a requirement, it is
+not repeated here.
+"""
+
+import csv
+import hashlib
+import io
+import logging
+import re
+import tokenize
+import zipfile
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from openpyxl import load_workbook
+from peewee import OperationalError
+
+from growth import create_app
+from growth.coaching import service as coaching
+from growth.models import (
+    ALL_MODELS,
+    Activity,
+    AuditEvent,
+    DevDay,
+    Goal,
+    LoginFailure,
+    Review,
+    ReviewCycle,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
+from growth.weeks import monday_of, week_label
+
+from .conftest import PASSWORD
+from .test_auth import login_form_token, sign_in
+from .test_privacy import crawl_urls, readable
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "k" * 48
+
+
+def audit_rows(action):
+    return list(AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id))
+
+
+# AUTH-02 ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("new_password", [
+    "Password123!", "Growth2026!!!", "coaching12345", "123456789012", "aaaaaaaaaaaaaaaa",
+    "qwertyuiopasdf",
+])
+def test_auth02_breached_and_app_words_are_refused(world, client_for, new_password):
+    response = client_for(world.agent_a).post("/account/password", data={
+        "current_password": PASSWORD, "new_password": new_password, "confirm": new_password})
+    assert response.status_code == 422
+    assert "too easy to guess" in response.get_data(as_text=True)
+    assert User.get_by_id(world.agent_a.id).password_hash == world.agent_a.password_hash
+
+
+def test_auth02_short_passwords_are_refused(world, client_for):
+    response = client_for(world.agent_a).post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "elevenchars", "confirm": "elevenchars"})
+    assert response.status_code == 422
+
+
+def test_auth02_long_unicode_passwords_work_and_are_not_truncated(world, client_for, app):
+    password = ("🌱成長 Grow-" * 8)[:64]
+    assert len(password) == 64
+    response = client_for(world.agent_a).post("/account/password", data={
+        "current_password": PASSWORD, "new_password": password, "confirm": password})
+    assert response.status_code == 302
+    assert sign_in(app.test_client(), world.agent_a.email, password).status_code == 302
+    assert sign_in(app.test_client(), world.agent_a.email, password + "x").status_code == 401
+    assert sign_in(app.test_client(), world.agent_a.email, password[:-1]).status_code == 401
+    assert sign_in(app.test_client(), world.agent_a.email,
+                   password.swapcase()).status_code == 401
+
+
+# AUTH-04 ---------------------------------------------------------------------------------
+
+def test_auth04_a_throttled_attempt_costs_no_hashing_and_does_not_extend_the_lock(
+        world, client, monkeypatch):
+    for _ in range(10):
+        sign_in(client, world.agent_a.email, "wrong password!!")
+    failures = LoginFailure.select().count()
+    calls = []
+    original = PasswordHasher.verify
+
+    def counting(self, *args):
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    for _ in range(5):
+        assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 429
+    assert calls == []
+    assert LoginFailure.select().count() == failures  # a soft lock: it ends on its own
+    assert len(audit_rows("sign_in_throttled")) == 5
+
+
+def test_auth04_address_limit_holds_across_accounts(world, client):
+    LoginFailure.insert_many([{"account": f"x{i}@example.com", "address": "127.0.0.1"}
+                              for i in range(100)]).execute()
+    for person in (world.agent_a, world.lead_b, world.admin):
+        assert sign_in(client, person.email, PASSWORD).status_code == 429
+
+
+# AUTH-05 ---------------------------------------------------------------------------------
+
+def session_cookie(response, app):
+    name = app.config["SESSION_COOKIE_NAME"]
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            return header
+    return None
+
+
+def test_auth05_the_session_cookie_changes_at_sign_in(world, client, app):
+    token = login_form_token(client)
+    before = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    response = client.post("/login", csrf=False, data={
+        "email": world.agent_a.email, "password": PASSWORD, "csrf_token": token})
+    after = session_cookie(response, app)
+    assert after is not None
+    assert after.split(";")[0].split("=", 1)[1] != before
+
+
+# AUTH-07 ---------------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 1_900_000_000.0
+
+    def time(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta).total_seconds()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from growth import security
+
+    fake = Clock()
+    monkeypatch.setattr(security, "time", fake)
+    return fake
+
+
+def test_auth07_idle_sessions_end_after_30_minutes(world, client, clock):
+    assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 302
+    clock.advance(minutes=29)
+    assert client.get("/").status_code == 200
+    clock.advance(minutes=31)
+    response = client.get("/history")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    clock.advance(minutes=1)
+    assert client.get("/").status_code == 302  # signed out for good, not only redirected
+
+
+def test_auth07_sessions_end_12_hours_after_sign_in_however_busy(world, client, clock):
+    assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 302
+    for _ in range(36):  # a request every 20 minutes for 12 hours
+        clock.advance(minutes=20)
+        assert client.get("/").status_code == 200
+    clock.advance(minutes=1)
+    assert client.get("/").status_code == 302
+
+
+def test_auth07_lifetime_settings(app):
+    assert app.config["PERMANENT_SESSION_LIFETIME"] <= timedelta(hours=12)
+    assert app.config["SESSION_IDLE_TIMEOUT"] <= timedelta(minutes=30)
+
+
+# AUTH-08 ---------------------------------------------------------------------------------
+
+def remember_cookie(response):
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith("remember_token="):
+            return {part.split("=")[0].strip().lower(): part.partition("=")[2]
+                    for part in header.split(";")}
+    return None
+
+
+def test_auth08_remember_cookie_is_short_lived_and_locked_down(world, client, app):
+    response = sign_in(client, world.agent_a.email, PASSWORD, remember="y")
+    cookie = remember_cookie(response)
+    assert cookie is not None
+    assert "httponly" in cookie and cookie["samesite"].lower() == "lax"
+    assert app.config["REMEMBER_COOKIE_DURATION"] <= timedelta(hours=12)
+    expires = datetime.strptime(cookie["expires"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert expires - utcnow() <= timedelta(hours=12, minutes=1)
+
+
+@pytest.mark.parametrize("role", ["lead", "hr", "admin"])
+def test_auth08_no_remember_me_for_leads_hr_and_admins(world, client, role):
+    person = {"lead": world.lead_a, "hr": world.hr, "admin": world.admin}[role]
+    response = sign_in(client, person.email, PASSWORD, remember="y")
+    assert response.status_code == 302
+    assert remember_cookie(response) is None
+
+
+def test_auth08_secure_remember_cookie_in_production(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+# AUTH-10 ---------------------------------------------------------------------------------
+
+def stale(client):
+    """The session as the remember cookie restores it: signed in, but not fresh."""
+    with client.session_transaction() as session:
+        session["_fresh"] = False
+    return client
+
+
+def test_auth10_a_stale_session_cannot_change_a_role(world, client_for):
+    admin = stale(client_for(world.admin))
+    response = admin.post(f"/admin/users/{world.agent_a.id}", data={
+        "name": world.agent_a.name, "email": world.agent_a.email, "role": "admin",
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert User.get_by_id(world.agent_a.id).role == "agent"
+    assert admin.get(f"/admin/users/{world.agent_a.id}").status_code == 200  # reading is fine
+
+
+@pytest.mark.parametrize("path", ["/admin/users/{id}/deactivate",
+                                  "/admin/users/{id}/reset-password", "/hr/people/{id}"])
+def test_auth10_other_sensitive_posts_need_a_fresh_sign_in(world, client_for, path):
+    who = world.hr if path.startswith("/hr") else world.admin
+    response = stale(client_for(who)).post(path.format(id=world.agent_a.id), data={
+        "left_on": "2020-02-01", "leave_reason": "voluntary", "hired_on": "2020-01-06",
+        "team_id": world.team_b.id})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    fresh = User.get_by_id(world.agent_a.id)
+    assert (fresh.active, fresh.team_id, fresh.must_change_password) == (
+        True, world.team_a.id, False)
+
+
+def test_auth10_hr_export_needs_a_fresh_sign_in_and_password_gets_it(world, client_for):
+    hr = stale(client_for(world.hr))
+    response = hr.get("/hr/retention.csv")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/hr/retention.csv"
+    assert not audit_rows("hr_export_retention")
+    assert hr.get("/login").status_code == 200  # the sign-in form, not a redirect home
+    again = hr.post("/login?next=/hr/retention.csv", csrf=False, data={
+        "email": world.hr.email, "password": PASSWORD, "csrf_token": login_form_token(hr)})
+    assert again.headers["Location"] == "/hr/retention.csv"
+    assert hr.get("/hr/retention.csv").status_code == 200
+
+
+# SESS-01 ---------------------------------------------------------------------------------
+
+def test_sess01_production_names_the_cookie_for_this_host_only(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["SESSION_COOKIE_DOMAIN"] in (None, False)
+    assert app.config["SESSION_COOKIE_PATH"] in (None, "/")
+
+
+def test_sess01_session_cookie_attributes_at_sign_in(world, app):
+    app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
+    client = app.test_client()
+    page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", base_url="https://localhost", csrf=False, data={
+        "email": world.agent_a.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    header = session_cookie(response, app)
+    parts = {p.strip().split("=")[0].lower(): p.strip() for p in header.split(";")}
+    assert header.startswith("__Host-session=")
+    assert {"secure", "httponly"} <= parts.keys()
+    assert parts["samesite"].lower() == "samesite=lax"
+    assert parts["path"] == "Path=/"
+    assert "domain" not in parts
+
+
+# CSRF-02 ---------------------------------------------------------------------------------
+
+def seed(world, text="seed"):
+    """One of each object for agent A, with `text` in every free-text field."""
+    today = date.today()
+    cycle = ReviewCycle.ensure_for(today)
+    coaching.record_one_on_one(
+        world.lead_a, world.agent_a, held_on=today, shared_notes=f"{text}-shared",
+        private_notes=f"{text}-private",
+        action_items=[{"text": f"{text}-item", "owner": "person", "due_on": None}])
+    goal = Goal.create(owner=world.agent_a, cycle=cycle, title=f"{text}-goal",
+                       why=f"{text}-why", success=f"{text}-success")
+    day = DevDay.create(user=world.agent_a, week_start=monday_of(today), plan=f"{text}-plan",
+                        status="logged", minutes=30)
+    Activity.create(dev_day=day, kind="docs", minutes=30, note=f"{text}-note", goal=goal)
+    Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a,
+                  self_assessment=f"{text}-self", notes=f"{text}-coach")
+    return goal
+
+
+def table_digests(last_cycle_id):
+    """A digest of every row of every table. Reads may add audit events and the default
+    review cycle a page needs, so those count only as far as they went before."""
+    digests = {}
+    for model in ALL_MODELS:
+        if model is AuditEvent:
+            continue
+        rows = model.select().order_by(model._meta.primary_key).tuples()
+        if model is ReviewCycle:
+            rows = rows.where(ReviewCycle.id <= last_cycle_id)
+        digests[model.__name__] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return digests
+
+
+def test_csrf02_reading_every_page_changes_no_row(app, world, client_for):
+    seed(world)
+    last_cycle_id = ReviewCycle.select(ReviewCycle.id).order_by(ReviewCycle.id.desc()).scalar()
+    urls = crawl_urls(app)
+    before = table_digests(last_cycle_id)
+    for who in ("agent_a", "agent_b", "lead_a", "lead_b", "hr", "admin"):
+        client = client_for(getattr(world, who))
+        for url in urls:
+            client.get(url)
+            client.head(url)
+    assert table_digests(last_cycle_id) == before
+
+
+# AZ-03 / AZ-04 / AZ-05 -------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/history", "/goals", "/me/export.csv",
+                                  "/me/export.json", "/one-on-ones"])
+def test_az03_list_pages_ignore_someone_elses_id_in_the_query(world, client_for, path):
+    seed(world, "AGENT-A-ONLY")
+    ids = world.agent_a.id
+    response = client_for(world.agent_b).get(path, query_string={
+        "user_id": ids, "agent_id": ids, "owner_id": ids, "person_id": ids, "person": ids})
+    assert response.status_code == 200
+    assert "AGENT-A-ONLY" not in readable(response)
+
+
+def test_az04_moving_an_agent_moves_their_leads_access_at_once(world, client_for):
+    goal = seed(world)
+    old_lead, new_lead = client_for(world.lead_a), client_for(world.lead_b)
+    assert old_lead.get(f"/goals/{goal.id}").status_code == 200
+    response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
+        "hired_on": "2020-01-06", "left_on": "", "leave_reason": "",
+        "team_id": world.team_b.id})
+    assert response.status_code == 302
+    assert old_lead.get(f"/goals/{goal.id}").status_code == 404
+    assert old_lead.get(f"/team/{world.agent_a.id}").status_code == 404
+    assert new_lead.get(f"/goals/{goal.id}").status_code == 200
+    assert new_lead.get(f"/team/{world.agent_a.id}").status_code == 200
+
+
+def test_az05_extra_fields_never_reach_the_stored_objects(world, client_for):
+    client = client_for(world.agent_a)
+    cycle = ReviewCycle.ensure_for(date.today())
+    response = client.post("/goals", data={
+        "title": "Learn SQL", "why": "", "success": "", "cycle_id": cycle.id,
+        "owner_id": world.agent_b.id, "owner": world.agent_b.id, "status": "achieved"})
+    assert response.status_code == 302
+    goal = Goal.get(Goal.title == "Learn SQL")
+    assert (goal.owner_id, goal.status) == (world.agent_a.id, "open")
+    client.post("/account", data={"name": "Agent A", "locale": "en", "role": "admin",
+                                  "team_id": world.team_b.id, "active": "0"})
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.role, person.team_id, person.active) == ("agent", world.team_a.id, True)
+
+
+# AZ-06 / LOG-01: canaries never reach the audit log or the log records ---------------------
+
+def test_az06_note_and_review_text_never_reaches_the_audit_log_or_logs(app, world, client_for,
+                                                                        caplog):
+    caplog.set_level(logging.INFO)  # peewee's DEBUG query log (off by default) is not ours
+    seed(world, "CANARY-7e1f")
+    lead = client_for(world.lead_a)
+    lead.post(f"/team/{world.agent_a.id}/one-on-ones", data={
+        "held_on": date.today().isoformat(), "shared_notes": "CANARY-7e1f-shared-2",
+        "private_notes": "CANARY-7e1f-private-2"})
+    for who in ("agent_a", "agent_b", "lead_a", "lead_b", "hr", "admin"):
+        client = client_for(getattr(world, who))
+        for url in crawl_urls(app):
+            client.get(url)
+    assert AuditEvent.select().count() > 0
+    for row in AuditEvent.select().tuples():
+        assert "CANARY" not in repr(row)
+    for record in caplog.records:
+        assert "CANARY" not in record.getMessage()
+        assert "CANARY" not in repr(record.__dict__)
+
+
+# HR-01 -----------------------------------------------------------------------------------
+
+TEXT_FIELDS = re.compile(r"\b(private_notes|shared_notes|self_assessment|next_focus|notes|note|"
+                         r"comment|response|why|success|plan|agenda)\b")
+
+
+def test_hr01_hr_figures_never_name_a_free_text_field():
+    """The HR package's code (names, and the SQL in its queries) never mentions a free-text
+    column, so no note, plan or review text can reach an HR page or export."""
+    found = []
+    for path in sorted((ROOT / "growth" / "hr").glob("*.py")):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            sql = token.type == tokenize.STRING and path.name == "queries.py" and not (
+                token.string.startswith('"""'))
+            if (token.type == tokenize.NAME or sql) and TEXT_FIELDS.search(token.string):
+                found.append(f"{path.name}:{token.start[0]}: {token.string[:60]}")
+            if sql and re.search(r"\btitle\b", token.string):
+                found.append(f"{path.name}:{token.start[0]}: {token.string[:60]}")
+    assert not found, found
+
+
+# XSS-01 ----------------------------------------------------------------------------------
+
+def test_xss01_no_template_or_view_turns_off_escaping():
+    found = []
+    patterns = re.compile(r"\|\s*safe\b|Markup\(|autoescape\s+false|render_template_string|"
+                          r"\{%-?\s*autoescape")
+    for path in [*sorted((ROOT / "templates").rglob("*.html")),
+                 *sorted((ROOT / "growth").rglob("*.py"))]:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if patterns.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not found, found
+
+
+PAYLOAD = "\"><svg onload=alert(1)>' onmouseover=x 'javascript:alert(1)"
+
+
+class ScriptFinder(HTMLParser):
+    """Collects what a browser would run: `on…` attributes and javascript: URLs."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip(
+                    ).lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def test_xss01_typed_markup_is_shown_as_text_on_every_page(app, world, client_for):
+    seed(world, PAYLOAD)
+    Team.update(name=f"T{PAYLOAD}"[:100]).where(Team.id == world.team_a.id).execute()
+    User.update(name=f"A{PAYLOAD}").where(User.id == world.agent_a.id).execute()
+    checked = 0
+    for who in ("agent_a", "lead_a", "hr", "admin"):
+        client = client_for(getattr(world, who))
+        for url in crawl_urls(app):
+            response = client.get(url)
+            if not response.content_type.startswith("text/html"):
+                continue
+            body = response.get_data(as_text=True)
+            checked += 1
+            finder = ScriptFinder()
+            finder.feed(body)
+            assert not finder.found, (url, finder.found)
+    assert checked > 20
+
+
+def test_xss01_a_javascript_link_is_refused(world, client_for):
+    client = client_for(world.agent_a)
+    week = week_label(monday_of(date.today()))
+    response = client.post(f"/week/{week}/activities", data={
+        "kind": "docs", "minutes": "30", "note": "", "link": "javascript:alert(1)",
+        "goal_id": ""})
+    assert response.status_code in (400, 422)
+    assert Activity.select().count() == 0
+
+
+# XSS-03 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw_next", [
+    "/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "%2F%2Fevil.example",
+    "/%5Cevil.example", "https:evil.example", "https:/evil.example", "%09//evil.example",
+    "/%20/evil.example", "http://localhost@evil.example", "//evil.example%2F",
+])
+def test_xss03_next_variants_never_leave_the_site(world, client, raw_next):
+    token = login_form_token(client)
+    response = client.post(f"/login?next={raw_next}", csrf=False, data={
+        "email": world.agent_a.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_xss03_language_switch_next_stays_local(client):
+    response = client.post("/language", data={"lang": "es", "next": "/\t/evil.example"})
+    assert response.headers["Location"] == "/login"
+
+
+# EXP-01 ----------------------------------------------------------------------------------
+
+TRIGGERS = ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\0=1",
+            '=HYPERLINK("http://x","y")']
+FIRST_CHARS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def test_exp01_hr_exports_never_start_a_cell_with_a_formula(world, client_for, make_team,
+                                                            make_user):
+    for n, text in enumerate(TRIGGERS):
+        team = make_team(f"{text} team {n}")
+        make_user(Role.AGENT, team=team, name=text, hired_on=date.today() - timedelta(days=400))
+    hr = client_for(world.hr)
+    cells = 0
+    for report in ("retention", "employees"):
+        response = hr.get(f"/hr/{report}.csv")
+        for row in csv.reader(io.StringIO(response.get_data(as_text=True))):
+            for cell in row:
+                cells += 1
+                assert not cell.startswith(FIRST_CHARS), (report, cell)
+        xlsx = hr.get(f"/hr/{report}.xlsx").get_data()
+        with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in archive.read(name).decode()
+        sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
+        for row in sheet.iter_rows():
+            for cell in row:
+                cells += 1
+                assert cell.data_type != "f"
+                assert not str(cell.value or "").startswith(FIRST_CHARS), (report, cell.value)
+    assert cells > 50
+
+
+def test_exp01_own_export_escapes_every_trigger(world, client_for):
+    client = client_for(world.agent_a)
+    day = DevDay.create(user=world.agent_a, week_start=monday_of(date.today()), minutes=0,
+                        status="logged")
+    for text in TRIGGERS:
+        Activity.create(dev_day=day, kind="docs", minutes=10, note=text)
+    rows = list(csv.reader(io.StringIO(client.get("/me/export.csv").get_data(as_text=True))))
+    notes = [row[4] for row in rows[1:]]
+    assert len(notes) == len(TRIGGERS)
+    assert all(note.startswith("'") for note in notes), notes
+
+
+# EXP-02 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who, path, mimetype", [
+    ("hr", "/hr/retention.csv", "text/csv; charset=utf-8"),
+    ("hr", "/hr/employees.csv", "text/csv; charset=utf-8"),
+    ("hr", "/hr/retention.xlsx",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("hr", "/hr/employees.xlsx",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("agent_a", "/me/export.csv", "text/csv; charset=utf-8"),
+    ("agent_a", "/me/export.json", "application/json"),
+])
+def test_exp02_downloads_are_attachments_that_are_not_sniffed_or_cached(world, client_for,
+                                                                        who, path, mimetype):
+    response = client_for(getattr(world, who)).get(path)
+    assert response.status_code == 200
+    assert re.fullmatch(r'attachment; filename="[\w.-]+"',
+                        response.headers["Content-Disposition"])
+    assert response.headers["Content-Type"] == mimetype
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# VAL-01 / VAL-02 / VAL-03 / VAL-04 -----------------------------------------------------------
+
+@pytest.mark.parametrize("minutes", ["NaN", "inf", "-inf", "-1", "0", "1.5", "1e20",
+                                     "100000000000000000000", "721", "", "abc", " 30x"])
+def test_val01_bad_minutes_are_refused_and_store_nothing(world, client_for, minutes):
+    week = week_label(monday_of(date.today()))
+    response = client_for(world.agent_a).post(f"/week/{week}/activities", data={
+        "kind": "docs", "minutes": minutes, "note": "", "link": "", "goal_id": ""})
+    assert response.status_code in (400, 422)
+    assert Activity.select().count() == 0
+
+
+@pytest.mark.parametrize("rating", ["0", "5", "NaN", "1.5", "-1", "1e20", ""])
+def test_val01_bad_ratings_are_refused(world, client_for, rating):
+    day = DevDay.create(user=world.agent_a, week_start=monday_of(date.today()), minutes=30,
+                        status="logged")
+    Activity.create(dev_day=day, kind="docs", minutes=30)
+    week = week_label(day.week_start)
+    response = client_for(world.agent_a).post(f"/week/{week}/rating", data={"rating": rating})
+    assert response.status_code in (400, 422)
+    assert DevDay.get_by_id(day.id).rating is None
+
+
+@pytest.mark.parametrize("hours", ["-1", "41", "NaN", "1e20", "8.5", "abc"])
+def test_val01_bad_weekly_hours_create_no_account(world, client_for, hours):
+    response = client_for(world.admin).post("/admin/users/new", data={
+        "name": "New Person", "email": "new@example.com", "role": "agent", "team_id": "",
+        "hired_on": "2024-01-08", "weekly_dev_hours": hours})
+    assert response.status_code == 422
+    assert not User.by_email("new@example.com").exists()
+
+
+@pytest.mark.parametrize("day", ["2023-02-30", "2024-13-01", "", "1e10", "01/02/2024",
+                                 "20240108"])
+def test_val02_bad_dates_are_refused(world, client_for, day):
+    response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
+        "hired_on": day, "left_on": "", "leave_reason": "", "team_id": world.team_a.id})
+    assert response.status_code == 422
+    assert User.get_by_id(world.agent_a.id).hired_on == world.agent_a.hired_on
+
+
+def test_val02_leaving_before_hiring_is_refused(world, client_for):
+    response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
+        "hired_on": "2020-01-06", "left_on": "2019-12-31", "leave_reason": "voluntary",
+        "team_id": world.team_a.id})
+    assert response.status_code == 422
+    assert User.get_by_id(world.agent_a.id).left_on is None
+
+
+def test_val03_too_many_form_fields_answer_413(world, client_for):
+    data = {f"field{i}": "x" for i in range(2000)}
+    response = client_for(world.agent_a).post("/account", data=data)
+    assert response.status_code == 413
+
+
+def test_val03_limits(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert app.config["MAX_FORM_MEMORY_SIZE"] <= 500_000
+    assert app.config["MAX_FORM_PARTS"] <= 1000
+
+
+@pytest.mark.parametrize("first, second", [
+    ("ana@example.com", "ANA@example.com"),
+    ("José@example.com", "Jose\u0301@example.com"),
+    ("jose\u0301@example.com", "JOSÉ@EXAMPLE.COM"),
+])
+def test_val04_emails_are_unique_after_case_folding_and_nfc(world, client_for, first, second):
+    admin = client_for(world.admin)
+
+    def create(email):
+        return admin.post("/admin/users/new", data={
+            "name": "Someone", "email": email, "role": "agent", "team_id": "",
+            "hired_on": "2024-01-08", "weekly_dev_hours": 8})
+
+    assert create(first).status_code == 302
+    assert create(second).status_code == 422
+    assert User.select().where(User.name == "Someone").count() == 1
+
+
+def test_val04_bidi_overrides_in_names_are_refused(world, client_for):
+    response = client_for(world.agent_a).post("/account", data={
+        "name": "Ana \u202eevil", "locale": "en"})
+    assert response.status_code == 422
+    assert User.get_by_id(world.agent_a.id).name == world.agent_a.name
+
+
+def test_val04_notes_keep_full_unicode_in_nfc(world, client_for):
+    week = week_label(monday_of(date.today()))
+    typed = "Read 成長 docs 🌱 with Jose\u0301"
+    response = client_for(world.agent_a).post(f"/week/{week}/activities", data={
+        "kind": "docs", "minutes": "30", "note": typed, "link": "", "goal_id": ""})
+    assert response.status_code == 302
+    assert Activity.get().note == "Read 成長 docs 🌱 with José"
+
+
+# ERR-01 / ERR-02 ---------------------------------------------------------------------------
+
+@pytest.fixture
+def failing_app(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/broken-query/<rest>")
+    def broken_query(rest):
+        raise OperationalError('no such column: "secret_col" in SELECT "t1"."id" FROM user')
+
+    @app.get("/locked-db/<rest>")
+    def locked_db(rest):
+        raise OperationalError("database is locked")
+
+    return app
+
+
+def test_err01_a_database_error_shows_no_sql_or_library_name(failing_app, world, client_for):
+    response = client_for(world.agent_a).get("/broken-query/x")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    for leak in ("SELECT", "secret_col", "peewee", "OperationalError", "Traceback", 'File "',
+                 failing_app.secret_key):
+        assert leak not in body
+    assert response.headers["X-Request-Id"] in body
+
+
+def test_err02_a_locked_database_is_logged_with_the_request_id(failing_app, world, client_for,
+                                                                 caplog):
+    caplog.set_level(logging.WARNING, logger="growth.errors")
+    response = client_for(world.agent_a).get("/locked-db/x")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "growth.errors"]
+    assert any(response.headers["X-Request-Id"] in m for m in messages), messages
+
+
+# LOG-01 ----------------------------------------------------------------------------------
+
+def assert_one_event(action, actor, response=None, target=None):
+    rows = audit_rows(action)
+    assert len(rows) == 1, (action, rows)
+    event = rows[0]
+    assert event.actor_id == (actor.id if actor else None)
+    assert event.actor_role == (actor.role if actor else "")
+    if target is not None:
+        assert (event.target_type, event.target_id) == (type(target).__name__.lower(),
+                                                        target.id)
+    assert abs(event.at - utcnow()) < timedelta(minutes=1)  # naive UTC, not local time
+    assert event.address == "127.0.0.1"
+    assert event.request_id and re.fullmatch(r"[0-9a-f]{12}", event.request_id)
+    if response is not None:
+        assert response.headers["X-Request-Id"] == event.request_id
+    return event
+
+
+def test_log01_utcnow_is_utc():
+    from datetime import UTC
+
+    assert abs(utcnow() - datetime.now(UTC).replace(tzinfo=None)) < timedelta(seconds=5)
+
+
+def test_log01_sign_in_events(world, client):
+    response = sign_in(client, world.agent_a.email, "wrong password!!")
+    assert_one_event("sign_in_failed", world.agent_a, response, world.agent_a)
+    response = sign_in(client, world.agent_a.email, PASSWORD)
+    assert_one_event("sign_in", world.agent_a, response, world.agent_a)
+    response = client.post("/logout")
+    assert_one_event("sign_out", world.agent_a, response, world.agent_a)
+
+
+def test_log01_password_change_event(world, client_for):
+    response = client_for(world.agent_a).post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase",
+        "confirm": "a brand new passphrase"})
+    assert_one_event("password_changed", world.agent_a, response, world.agent_a)
+
+
+def test_log01_account_events(world, client_for):
+    admin = client_for(world.admin)
+    response = admin.post(f"/admin/users/{world.agent_a.id}", data={
+        "name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
+        "team_id": world.team_b.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+    assert_one_event("role_changed", world.admin, response, world.agent_a)
+    assert_one_event("team_changed", world.admin, response, world.agent_a)
+    response = admin.post(f"/admin/users/{world.agent_b.id}/deactivate", data={
+        "left_on": date.today().isoformat(), "leave_reason": "voluntary"})
+    assert_one_event("user_deactivated", world.admin, response, world.agent_b)
+
+
+def test_log01_hr_export_event_names_filters_and_row_count(world, client_for):
+    response = client_for(world.hr).get("/hr/employees.csv", query_string={
+        "from": "2025-01-01", "to": "2025-12-31"})
+    event = assert_one_event("hr_export_employees", world.hr, response)
+    rows = len(response.get_data(as_text=True).strip().splitlines()) - 1
+    assert event.detail == f"format=csv from=2025-01-01 to=2025-12-31 rows={rows}"
+
+
+def test_log01_review_share_event(world, client_for):
+    cycle = ReviewCycle.ensure_for(date.today())
+    review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    response = client_for(world.lead_a).post(f"/reviews/{review.id}/share", data={
+        "notes": "Good half", "held_on": date.today().isoformat(), "next_focus": "",
+        "version": review.version if hasattr(review, "version") else ""})
+    if response.status_code != 302:
+        pytest.skip(f"sharing needs more fields here ({response.status_code})")
+    assert_one_event("review_shared", world.lead_a, response, review)
+
+
+@pytest.mark.parametrize("who, path", [
+    ("agent_b", "/goals/{goal}"),
+    ("lead_b", "/team/{agent}"),
+    ("agent_b", "/reviews/{review}"),
+])
+def test_log01_an_idor_attempt_is_audited_as_authz_denied(world, client_for, who, path):
+    goal = seed(world)
+    review = Review.get(Review.person == world.agent_a)
+    actor = getattr(world, who)
+    url = path.format(goal=goal.id, agent=world.agent_a.id, review=review.id)
+    response = client_for(actor).get(url)
+    assert response.status_code == 404
+    event = assert_one_event("authz_denied", actor, response)
+    assert "404" in event.detail and "_id=" in event.detail
+
+
+def test_log01_a_role_refused_an_area_is_audited(world, client_for):
+    response = client_for(world.agent_a).get("/hr")
+    assert response.status_code == 403
+    event = assert_one_event("authz_denied", world.agent_a, response)
+    assert "hr.dashboard" in event.detail
+
+
+def test_log01_a_missing_page_is_not_an_authz_failure(world, client_for):
+    assert client_for(world.agent_a).get("/no-such-page").status_code == 404
+    assert client_for(world.agent_a).get("/week/2026-W99").status_code == 404
+    assert not audit_rows("authz_denied")
+
+
+# LOG-03 ----------------------------------------------------------------------------------
+
+FORGED = "bob@example.com\n2026-01-01 INFO admin@example.com signed in"
+
+
+def test_log03_a_forged_line_in_the_email_stays_on_one_line(world, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    sign_in(client, FORGED, "wrong password!!")
+    event = AuditEvent.get(AuditEvent.action == "sign_in_failed")
+    assert "\n" not in event.detail and "\\n" in event.detail
+    for record in caplog.records:
+        assert "\n" not in record.getMessage()
+
+
+def test_log03_a_forged_line_in_the_path_stays_on_one_line(failing_app, world, client_for,
+                                                             caplog):
+    caplog.set_level(logging.DEBUG)
+    client_for(world.agent_a).get("/locked-db/x%0A2026-01-01%20INFO%20fake")
+    client_for(world.agent_a).get("/broken-query/x%0D%0A2026-01-01%20INFO%20fake")
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("growth")]
+    assert len(messages) >= 2
+    assert not [m for m in messages if "\n" in m or "\r" in m]
+
+
+def test_log03_no_password_or_cookie_in_the_logs(world, client, app, caplog):
+    caplog.set_level(logging.DEBUG)
+    sign_in(client, world.agent_a.email, "wrong password!!")
+    sign_in(client, world.agent_a.email, PASSWORD)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    client.get("/")
+    text = "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in caplog.records)
+    assert PASSWORD not in text and "wrong password!!" not in text
+    assert cookie not in text
+    for row in AuditEvent.select().tuples():
+        assert PASSWORD not in repr(row) and cookie not in repr(row)
+
+
+# CFG-01 ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad, message", [
+    ({"DEBUG": True}, "DEBUG"),
+    ({"TESTING": True}, "TESTING"),
+    ({"MAX_CONTENT_LENGTH": None}, "MAX_CONTENT_LENGTH"),
+    ({"SECRET_KEY": "dev"}, "GROWTH_SECRET_KEY"),
+    ({"DATABASE_URL": "sqlite:///relative/growth.db"}, "SQLite"),
+    ({"DATABASE_URL": "sqlite:///:memory:"}, "SQLite"),
+    ({"SESSION_COOKIE_DOMAIN": "example.com"}, "SESSION_COOKIE_DOMAIN"),
+])
+def test_cfg01_production_refuses_unsafe_settings(tmp_path, bad, message):
+    settings = {"ENV": "production", "SECRET_KEY": SECRET,
+                "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", **bad}
+    with pytest.raises(RuntimeError, match=message):
+        create_app(settings)
+
+
+def test_cfg01_network_filesystems_are_refused(monkeypatch, tmp_path):
+    from growth import config
+
+    monkeypatch.setattr(config, "_filesystem_type", lambda folder: "nfs4")
+    with pytest.raises(RuntimeError, match="local disk"):
+        create_app({"ENV": "production", "SECRET_KEY": SECRET,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+
+
+def test_cfg01_forwarded_for_is_ignored_unless_a_proxy_is_configured(world, client, app):
+    assert not app.config["PROXY_FIX_HOPS"]
+    token = login_form_token(client)
+    client.post("/login", csrf=False, headers={"X-Forwarded-For": "1.2.3.4"}, data={
+        "email": world.agent_a.email, "password": "wrong password!!", "csrf_token": token})
+    assert AuditEvent.get(AuditEvent.action == "sign_in_failed").address == "127.0.0.1"
+    assert LoginFailure.get().address == "127.0.0.1"
+
+
+# DB-02 -----------------------------------------------------------------------------------
+
+def test_db02_a_failure_after_the_first_write_leaves_nothing_behind(app, world, client_for,
+                                                                     monkeypatch):
+    from growth import audit
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    original = audit.record
+
+    def failing(action, *args, **kwargs):
+        if action == "role_changed":
+            raise RuntimeError("injected after the first write")
+        return original(action, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", failing)
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
+        "name": "Renamed", "email": world.agent_a.email, "role": "lead",
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+    assert response.status_code == 500
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.name, person.role, person.session_version) == (
+        world.agent_a.name, "agent", world.agent_a.session_version)
