@@ -3,7 +3,7 @@
 import unicodedata
 from datetime import timedelta
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from wtforms import Form, PasswordField, StringField
@@ -12,10 +12,29 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 
+def _signed_this_request() -> str | None:
+    """The CSRF token this request already signed for the session's secret, if any."""
+    made = g.get("_page_csrf")
+    return made[1] if made is not None and made[0] == session.get("csrf") else None
+
+
+class PageCSRF(SessionCSRF):
+    """WTForms' session CSRF, signing one token per request: the forms and buttons of a
+    page carry the same token instead of each signing its own (a session started within
+    the request gets a token of its own)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        token = _signed_this_request()
+        if token is None:
+            token = super().generate_csrf_token(csrf_token_field)
+            g._page_csrf = (self.session["csrf"], token)
+        return token
+
+
 class BaseForm(Form):
     class Meta:
         csrf = True
-        csrf_class = SessionCSRF
+        csrf_class = PageCSRF
         csrf_time_limit = timedelta(hours=12)
 
         @property
@@ -90,6 +109,6 @@ def field_attributes(field, described: list[str], extra: dict | None = None) -> 
 def init_app(app):
     @app.template_global()
     def csrf_token() -> str:
-        return ConfirmForm(formdata=None).csrf_token.current_token
+        return _signed_this_request() or ConfirmForm(formdata=None).csrf_token.current_token
 
     app.jinja_env.globals["kwargs_for"] = field_attributes

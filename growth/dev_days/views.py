@@ -74,16 +74,19 @@ def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=
     view = queries.week_view(user, monday)
     day = view.day
     repeated = False
-    if plan_form is None:
+    # A form the page does not show (its problem is shown instead) is not built.
+    if plan_form is None and not problems["plan"]:
         data, repeated = _plan_defaults(view, today)
         plan_form = PlanForm(formdata=None, data=data)
-    if activity_form is None:
+    if activity_form is None and not problems["log"]:
         last_kind = view.activities[-1].kind if view.activities else None
         activity_form = ActivityForm(formdata=None, data={"kind": last_kind} if last_kind else {})
-    activity_form.set_goals(view.goals)
-    skip_form = skip_form or SkipForm(formdata=None, data={
-        "reason": day.skip_reason if day and day.skip_reason else "away",
-        "note": day.skip_note if day else ""})
+    if activity_form is not None:
+        activity_form.set_goals(view.goals)
+    if skip_form is None and not problems["skip"]:
+        skip_form = SkipForm(formdata=None, data={
+            "reason": day.skip_reason if day and day.skip_reason else "away",
+            "note": day.skip_note if day else ""})
     rating_form = rating_form or RatingForm(formdata=None,
                                             data={"rating": day.rating if day else None})
     current = monday_of(today)
