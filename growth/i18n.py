@@ -134,3 +134,4 @@ def init_app(app):
     app.jinja_env.filters.update(day=day, number=number, percent=percent, hours=hours,
                                  week_name=week_name, week_label=week_label)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["translated"] = translated
