@@ -52,6 +52,9 @@ class BaseForm(Form):
             if issubclass(field_class, StringField) and not issubclass(field_class,
                                                                        PasswordField):
                 options["filters"] = (*unbound_field.kwargs.get("filters", ()), to_nfc)
+            coerce = unbound_field.kwargs.get("coerce")
+            if coerce is not None:
+                options["coerce"] = _bounded(coerce)
             field = unbound_field.bind(form=form, **options)
             # WTForms writes label text into the HTML as it is, and Jinja trusts lazy
             # strings (they have __html__): a label naming a goal title would be markup.
@@ -73,12 +76,35 @@ class BaseForm(Form):
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
 
 
+# Ids are 32-bit integers on PostgreSQL; SQLite stops at 64 bits. A larger number is an
+# invalid choice, not a database error.
+ID_MAX = 2**31 - 1
+
+
+def _bounded(coerce):
+    def coerce_within_range(value):
+        result = coerce(value)
+        if isinstance(result, int) and not -ID_MAX <= result <= ID_MAX:
+            raise ValueError("out of range")
+        return result
+
+    return coerce_within_range
+
+
 def to_nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    """NFC text; a NUL byte is refused (PostgreSQL can't store one in a text column)."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        raise ValueError(CONTROL_CHARACTERS_MESSAGE)
+    return unicodedata.normalize("NFC", value)
 
 
 class ConfirmForm(BaseForm):
     """A fieldless form for buttons: sign out, delete, share."""
+
+
+CONTROL_CHARACTERS_MESSAGE = _l("Remove the invisible control characters.")
 
 
 def no_control_characters(form, field):
@@ -87,7 +113,7 @@ def no_control_characters(form, field):
         code = ord(ch)
         if (code < 32 and ch not in "\n\r\t") or 0x202A <= code <= 0x202E or \
                 0x2066 <= code <= 0x2069:
-            raise ValidationError(_l("Remove the invisible control characters."))
+            raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
 
 
 def select_choices(mapping: dict, blank=None) -> list[SelectChoice]:

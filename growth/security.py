@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_fresh, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .models import User
 
@@ -86,7 +87,17 @@ def client_address() -> str:
     return (request.remote_addr or "")[:64]
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` up to the largest id the database holds: /goals/99999999999999999999 is
+    a 404, not an integer overflow in the query."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app):
+    app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
