@@ -1,5 +1,6 @@
 """The base form: WTForms' session CSRF, bound to request data only on POST."""
 
+import logging
 import unicodedata
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from wtforms import Form, PasswordField, StringField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+log = logging.getLogger("growth.forms")
 
 
 def _signed_this_request() -> str | None:
@@ -71,6 +74,15 @@ class BaseForm(Form):
             # An empty form on GET: binding request data there would reset checkboxes.
             kwargs["formdata"] = request.form if request.method == "POST" else None
         super().__init__(*args, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            # A validation event (ASVS5 16.3.3): which fields failed where, never what was
+            # typed into them.
+            log.info("validation failed on %s %s: %s", request.method, request.endpoint,
+                     ",".join(sorted(self.errors)))
+        return valid
 
     def field_errors(self) -> dict:
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
