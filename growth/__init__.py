@@ -7,6 +7,14 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _run_by_the_command_line() -> bool:
+    """True inside a `growth …` / `flask --app growth …` command, which may be the one
+    that migrates; False under gunicorn or any other WSGI server."""
+    import click
+
+    return click.get_current_context(silent=True) is not None
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: the only place a Flask object is made."""
     app = Flask(
@@ -23,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, db, errors, forms, i18n, labels, security
 
     db.init_app(app)
+    if app.config["ENV"] == "production" and not _run_by_the_command_line():
+        db.check_schema()  # a server never starts on a schema its code doesn't match
     i18n.init_app(app)
     labels.init_app(app)
     security.init_app(app)

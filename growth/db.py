@@ -88,6 +88,27 @@ def status():
         return runner().status()
 
 
+class SchemaMismatch(RuntimeError):
+    """The database's migrations and this code's migrations differ."""
+
+
+def check_schema() -> None:
+    """Refuse to serve a database whose schema is not the one this code was written for:
+    pending migrations (run `growth db upgrade`) or ones this code doesn't know (newer
+    code was deployed before, or the wrong database is configured)."""
+    migrations = status()
+    pending = [m.name for m in migrations if m.applied is None]
+    unknown = [m.name for m in migrations if m.path is None]
+    if pending:
+        raise SchemaMismatch(
+            f"The database has {len(pending)} pending migration(s) ({', '.join(pending)}): "
+            "run `growth db upgrade` before starting Growth.")
+    if unknown:
+        raise SchemaMismatch(
+            f"The database has migrations this version of Growth doesn't have "
+            f"({', '.join(unknown)}): deploy the matching code or check GROWTH_DATABASE_URL.")
+
+
 def write_transaction():
     """A transaction that takes the write lock up front on SQLite (BEGIN IMMEDIATE), for
     check-then-write rules a UNIQUE index can't express; a plain transaction elsewhere."""

@@ -64,6 +64,15 @@ def english_command_line(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture
+def migrated_sqlite_url(tmp_path, sqlite_template):
+    """A URL of a migrated SQLite file of this test's own: a production app refuses to
+    start on a database with pending migrations."""
+    path = tmp_path / "production.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """A migrated SQLite file, copied for each test (faster than migrating each time)."""

@@ -229,9 +229,9 @@ def test_a_one_time_password_must_be_changed_first(world, client_for):
     assert client.get("/account/password").status_code == 200
 
 
-def test_production_hashes_are_argon2id_above_the_owasp_minimum(tmp_path):
+def test_production_hashes_are_argon2id_above_the_owasp_minimum(migrated_sqlite_url):
     app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40,
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": migrated_sqlite_url})
     with app.app_context():
         from growth.passwords import hash_password
 

@@ -53,9 +53,9 @@ def test_request_body_limit(world, client_for):
     assert User.get_by_id(world.agent_a.id).name == world.agent_a.name
 
 
-def test_session_cookie_flags_in_production(tmp_path):
+def test_session_cookie_flags_in_production(migrated_sqlite_url):
     app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": migrated_sqlite_url})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -63,10 +63,10 @@ def test_session_cookie_flags_in_production(tmp_path):
     assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
 
 
-def test_plain_http_intranet_can_turn_secure_cookies_off(tmp_path, monkeypatch):
+def test_plain_http_intranet_can_turn_secure_cookies_off(migrated_sqlite_url, monkeypatch):
     monkeypatch.setenv("GROWTH_SESSION_COOKIE_SECURE", "false")
     app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": migrated_sqlite_url})
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 

@@ -209,9 +209,9 @@ def test_auth08_no_remember_me_for_leads_hr_and_admins(world, client, role):
     assert remember_cookie(response) is None
 
 
-def test_auth08_secure_remember_cookie_in_production(tmp_path):
+def test_auth08_secure_remember_cookie_in_production(migrated_sqlite_url):
     app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": migrated_sqlite_url})
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_HTTPONLY"] is True
     assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
@@ -266,9 +266,9 @@ def test_auth10_hr_export_needs_a_fresh_sign_in_and_password_gets_it(world, clie
 
 # SESS-01 ---------------------------------------------------------------------------------
 
-def test_sess01_production_names_the_cookie_for_this_host_only(tmp_path):
+def test_sess01_production_names_the_cookie_for_this_host_only(migrated_sqlite_url):
     app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": migrated_sqlite_url})
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_DOMAIN"] in (None, False)
     assert app.config["SESSION_COOKIE_PATH"] in (None, "/")
