@@ -128,6 +128,8 @@ def init_app(app):
         if not current_user.is_authenticated:
             if request.endpoint is None:
                 return None  # let the 404 handler answer
+            if target != "/" and not session.get("_flashes"):
+                flash(login_manager.login_message, "info")  # they were heading somewhere
             return redirect(url_for("auth.login", next=target))
         session.permanent = True
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:

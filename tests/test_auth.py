@@ -272,3 +272,12 @@ def test_the_sign_in_switch_offers_every_language_by_its_own_name(app, client):
     body = client.get("/login").get_data(as_text=True)
     for code, name in LANGUAGE_NAMES.items():
         assert f'value="{code}"' in body and f'lang="{code}">{name}</button>' in body
+
+
+def test_a_signed_out_visitor_is_told_why_they_see_the_sign_in_page(app, client):
+    response = client.get("/history", follow_redirects=True)
+    assert response.request.path == "/login"
+    assert response.get_data(as_text=True).count("Please sign in to continue.") == 1
+    # Opening the site itself is simply the sign-in page, without a message.
+    response = client.get("/", follow_redirects=True)
+    assert "Please sign in to continue." not in response.get_data(as_text=True)
