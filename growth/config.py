@@ -18,6 +18,9 @@ class Defaults:
     # ASVS 4 3.3.2 (L2): signed out after 30 idle minutes and 12 hours after signing in.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # The cookie is sent again only when the session changes (`seen_at` moves once a minute);
+    # both limits are checked on the server, not left to the cookie's expiry.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -36,6 +36,8 @@ FRESH_LOGIN_ENDPOINTS = {
     "hr.download": {"GET"},
 }
 
+SEEN_AT_PRECISION = 60  # seconds
+
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
@@ -121,7 +123,11 @@ def init_app(app):
             if endpoint not in PUBLIC_ENDPOINTS:
                 flash(login_manager.login_message, "info")
         elif current_user.is_authenticated:
-            session["seen_at"] = int(time.time())
+            now = int(time.time())
+            # A minute's precision is plenty for a 30-minute idle limit, and the session
+            # cookie is then re-signed once a minute rather than on every request.
+            if now - session.get("seen_at", 0) >= SEEN_AT_PRECISION:
+                session["seen_at"] = now
         if endpoint in PUBLIC_ENDPOINTS:
             return None
         target = request.full_path.rstrip("?")
@@ -131,7 +137,8 @@ def init_app(app):
             if target != "/" and not session.get("_flashes"):
                 flash(login_manager.login_message, "info")  # they were heading somewhere
             return redirect(url_for("auth.login", next=target))
-        session.permanent = True
+        if not session.permanent:
+            session.permanent = True  # (assigning marks the session changed, so only once)
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.password"))
         if request.method in FRESH_LOGIN_ENDPOINTS.get(endpoint, ()) and not login_fresh():

@@ -176,6 +176,19 @@ def test_auth07_sessions_end_12_hours_after_sign_in_however_busy(world, client, 
     assert client.get("/").status_code == 302
 
 
+def test_auth07_the_session_cookie_is_rewritten_at_most_once_a_minute(world, client, clock):
+    assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 302
+    clock.advance(seconds=5)
+    client.get("/")  # may carry the flashed welcome away
+    clock.advance(seconds=5)
+    response = client.get("/history")
+    assert response.status_code == 200
+    assert not [h for h in response.headers.getlist("Set-Cookie") if "session=" in h]
+    clock.advance(minutes=1)
+    response = client.get("/history")
+    assert [h for h in response.headers.getlist("Set-Cookie") if "session=" in h]
+
+
 def test_auth07_lifetime_settings(app):
     assert app.config["PERMANENT_SESSION_LIFETIME"] <= timedelta(hours=12)
     assert app.config["SESSION_IDLE_TIMEOUT"] <= timedelta(minutes=30)
