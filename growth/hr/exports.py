@@ -6,6 +6,10 @@ a note, a goal or a review.
 
 import csv
 import io
+import logging
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from ..db import database
 from ..exports import safe_cell
 from . import queries
 
@@ -34,6 +39,21 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# A download holds at most this many rows (the app's EXPORT_MAX_ROWS), 50 times the 2,000
+# people Growth is sized for...
+MAX_ROWS = 100_000
+# ...and is sent within this many seconds (EXPORT_MAX_SECONDS), under gunicorn's default
+# --timeout of 30 s. A CSV streams some 20,000 rows a second; openpyxl writes an XLSX at
+# under 2,000, so an XLSX past some 30,000 rows is stopped by time before rows.
+MAX_SECONDS = 20
+CHUNK = 16 * 1024  # bytes handed to the server at a time
+
+log = logging.getLogger("growth.exports")
+
+
+class ExportTimeout(RuntimeError):
+    """A download ran past its time: the connection is dropped so the file is never taken
+    for complete (a chunked response without its last chunk is a failed download)."""
 
 
 @dataclass
@@ -53,14 +73,27 @@ def retention_rows(start: date, end: date) -> list[list]:
     ] for row in queries.teams(start, end)]
 
 
-def employee_rows(start: date, end: date) -> list[list]:
-    return [[
+def _employee_row(person: queries.PersonFigures) -> list:
+    return [
         person.email, person.name, person.team or queries.NO_TEAM, person.role,
         person.hired_on, person.left_on, person.leave_reason, person.tenure_years,
         person.eligible_weeks, person.participated_weeks, person.participation_rate,
         person.dev_hours, person.goals_set, person.goals_achieved, person.reviews_held,
         person.last_review_on,
-    ] for person in queries.employees(start, end)]
+    ]
+
+
+def _employee_stream(start: date, end: date) -> Iterator[list]:
+    people = queries.iter_employees(start, end)
+    try:
+        for person in people:
+            yield _employee_row(person)
+    finally:
+        people.close()  # now, not when collected: it ends the cursor's transaction
+
+
+def employee_rows(start: date, end: date) -> list[list]:
+    return [_employee_row(person) for person in queries.employees(start, end)]
 
 
 def table(report: str, start: date, end: date) -> tuple[list[str], list[list]]:
@@ -108,16 +141,29 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
-def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
-    """The table on the first sheet, header in row 1, numbers as numbers, text as text."""
+def _write_xlsx(out, title: str, header: list[str], rows: Iterable[list]) -> None:
+    # Write-only: each row goes to openpyxl's temporary sheet file as it is appended.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append([_xlsx_cell(sheet, name) for name in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    try:
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    finally:
+        # Saving closes the sheet and removes openpyxl's temporary file of rows, which a
+        # failed export would otherwise leave on disk until the process ends.
+        workbook.save(out)
+
+
+def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    """The table on the first sheet, header in row 1, numbers as numbers, text as text."""
     out = io.BytesIO()
-    workbook.save(out)
+    _write_xlsx(out, title, header, rows)
     return out.getvalue()
+
+
+def filename(report: str, start: date, end: date, fmt: str) -> str:
+    return f"{report}_{start.isoformat()}_{end.isoformat()}.{fmt}"
 
 
 def export(report: str, start: date, end: date, fmt: str) -> Export:
@@ -128,10 +174,103 @@ def export(report: str, start: date, end: date, fmt: str) -> Export:
         data = to_xlsx(report, header, rows)
     else:
         raise ValueError(f"unknown format {fmt!r}")
-    return Export(data, len(rows), f"{report}_{start.isoformat()}_{end.isoformat()}.{fmt}",
-                  MIMETYPES[fmt])
+    return Export(data, len(rows), filename(report, start, end, fmt), MIMETYPES[fmt])
 
 
 def render(report: str, start: date, end: date, fmt: str) -> bytes:
     """The export's bytes (the `growth export` command)."""
     return export(report, start, end, fmt).data
+
+
+# Streamed (the /hr downloads) -------------------------------------------------------------
+
+def row_count(report: str, start: date, end: date) -> int:
+    """The rows `stream` will write but the header, counted up front (one cheap query)."""
+    people, groups = queries.period_counts(start, end)
+    if report == "employees":
+        return people
+    if report == "retention":
+        return groups + 1  # and the ALL row
+    raise ValueError(f"unknown report {report!r}")
+
+
+def iter_table(report: str, start: date, end: date) -> tuple[list[str], Iterator[list]]:
+    """table(), its rows read from the database as they are written. The retention rows,
+    one per team, are read at once: they are few, and sorted by name in Python
+    (case-insensitively, which no collation does alike on both databases); the employees
+    rows stream."""
+    if report == "retention":
+        return RETENTION_COLUMNS, iter(retention_rows(start, end))
+    if report == "employees":
+        return EMPLOYEES_COLUMNS, _employee_stream(start, end)
+    raise ValueError(f"unknown report {report!r}")
+
+
+class _Lines(list):
+    """What csv.writer writes to: the lines themselves (a StringIO would keep a buffer of
+    4 bytes a character however much it is truncated)."""
+
+    write = list.append
+
+
+def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    """to_csv()'s bytes in pieces of about CHUNK bytes."""
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
+    writer.writerow(header)
+    size = 0
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+        size += len(lines[-1])  # one write a row
+        if size >= CHUNK:
+            yield "".join(lines).encode("utf-8")
+            lines.clear()
+            size = 0
+    yield "".join(lines).encode("utf-8")
+
+
+def xlsx_chunks(title: str, header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    """A workbook like to_xlsx()'s, built in a temporary file (a ZIP's directory comes
+    last), then read back in pieces of CHUNK bytes."""
+    with tempfile.TemporaryFile() as out:
+        _write_xlsx(out, title, header, rows)
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk
+
+
+def stream(report: str, start: date, end: date, fmt: str,
+           seconds: float = MAX_SECONDS) -> Iterator[bytes]:
+    """The export's bytes, piece by piece; nothing is read before the first piece is asked
+    for, so the caller can answer (and audit) first. Past `seconds` (a slow database, a slow
+    reader, or a large XLSX: openpyxl writes under 2,000 rows a second) it gives up with
+    ExportTimeout rather than hold a sync worker until gunicorn kills it."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    deadline = time.monotonic() + seconds
+    # The rows are read after the view has returned and the request's connection has gone
+    # back to the pool: a connection of its own, unless the caller holds one (a test, the
+    # CLI). No request context is kept (stream_with_context would keep it pushed between
+    # chunks, and a reader that drops the response midway would leave it there).
+    opened = database.connect(reuse_if_open=True)
+    header, rows = iter_table(report, start, end)
+    rows = _until(deadline, rows)
+    chunks = csv_chunks(header, rows) if fmt == "csv" else xlsx_chunks(report, header, rows)
+    try:
+        yield from _until(deadline, chunks)
+    finally:
+        rows.close()  # ends the database cursor and its transaction now
+        if opened and not database.is_closed():
+            database.close()
+
+
+def _until(deadline: float, items: Iterator) -> Iterator:
+    try:
+        for item in items:
+            if time.monotonic() > deadline:
+                log.warning("export stopped: past its time")
+                raise ExportTimeout("the export took longer than its time")
+            yield item
+    finally:
+        if hasattr(items, "close"):
+            items.close()

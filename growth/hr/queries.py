@@ -8,7 +8,10 @@ bytes. Employed Mondays are counted arithmetically on day numbers (days since 19
 a Thursday), never by generating one row per week.
 """
 
+import logging
 import re
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +25,8 @@ NO_TEAM = "(no team)"
 ALL = "ALL"
 ALL_KEY = -1  # the "everyone" group; teams are keyed by id, people without a team by 0
 BANDS = ("low", "middle", "high")  # participation under 25 %, 25–75 %, 75 % and over
+
+peewee_log = logging.getLogger("peewee")
 
 
 def default_period(end: date) -> tuple[date, date]:
@@ -57,8 +62,9 @@ def _day_number(column: str) -> str:
     return f"({column} - DATE '1970-01-01')"
 
 
-def _execute(sql: str, **params):
-    """Run `sql` with `:name` placeholders (a name may repeat) on either database."""
+def _prepare(sql: str, params: dict) -> tuple[str, list]:
+    """`sql` with its `:name` placeholders (a name may repeat) in the driver's style, and
+    the values in order."""
     values = []
 
     def placeholder(match):
@@ -71,7 +77,32 @@ def _execute(sql: str, **params):
     if not is_sqlite():
         sql = sql.replace("%", "%%")
     sql = re.sub(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b", placeholder, sql)
-    return database.execute_sql(sql, values)
+    return sql, values
+
+
+def _execute(sql: str, **params):
+    """Run `sql` with `:name` placeholders (a name may repeat) on either database."""
+    return database.execute_sql(*_prepare(sql, params))
+
+
+def _stream(sql: str, batch: int = 200, **params) -> Iterator[tuple]:
+    """The rows of `sql`, a few at a time, never all of them in memory: SQLite steps its
+    cursor; PostgreSQL reads a server-side (named) cursor `batch` rows at a time, inside a
+    transaction that ends when the rows do (or when the reader stops early)."""
+    if is_sqlite():
+        cursor = _execute(sql, **params)
+        try:
+            yield from cursor
+        finally:
+            cursor.close()  # the statement's read snapshot would hold back checkpoints
+        return
+    sql, values = _prepare(sql, params)
+    peewee_log.debug((sql, values))  # as peewee logs the queries it runs itself
+    with database.atomic(), database.connection().cursor(
+            name=f"growth_{uuid.uuid4().hex}") as cursor:
+        cursor.itersize = batch
+        cursor.execute(sql, values)
+        yield from cursor
 
 
 def _as_date(value) -> date | None:
@@ -203,26 +234,57 @@ FROM figures f LEFT JOIN goals g ON g.id = f.id LEFT JOIN reviews r ON r.id = f.
 """
 
 
+def _employees_sql(start: date, end: date, order: str = "") -> tuple[str, dict]:
+    return EMPLOYEES_SQL.format(people=_people_cte()) + order, dict(
+        achieved=GoalStatus.ACHIEVED.value, shared=ReviewStatus.SHARED.value,
+        acknowledged=ReviewStatus.ACKNOWLEDGED.value, **_period_params(start, end))
+
+
+def _person(row) -> PersonFigures:
+    (id_, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
+     participated, minutes, goals_set, goals_achieved, reviews_held, last_review) = row
+    return PersonFigures(
+        id=id_, email=email, name=name, team=team, role=role,
+        hired_on=_as_date(hired_on), left_on=_as_date(left_on), leave_reason=reason,
+        tenure_days=int(tenure_days), eligible_weeks=int(eligible),
+        participated_weeks=int(participated), minutes=int(minutes),
+        goals_set=int(goals_set), goals_achieved=int(goals_achieved),
+        reviews_held=int(reviews_held), last_review_on=_as_date(last_review))
+
+
 def employees(start: date, end: date) -> list[PersonFigures]:
     """One row per person employed at any time in the period, by email (one query)."""
-    cursor = _execute(EMPLOYEES_SQL.format(people=_people_cte()),
-                      achieved=GoalStatus.ACHIEVED.value, shared=ReviewStatus.SHARED.value,
-                      acknowledged=ReviewStatus.ACKNOWLEDGED.value,
-                      **_period_params(start, end))
-    rows = []
-    for row in cursor.fetchall():
-        (id_, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
-         participated, minutes, goals_set, goals_achieved, reviews_held, last_review) = row
-        rows.append(PersonFigures(
-            id=id_, email=email, name=name, team=team, role=role,
-            hired_on=_as_date(hired_on), left_on=_as_date(left_on), leave_reason=reason,
-            tenure_days=int(tenure_days), eligible_weeks=int(eligible),
-            participated_weeks=int(participated), minutes=int(minutes),
-            goals_set=int(goals_set), goals_achieved=int(goals_achieved),
-            reviews_held=int(reviews_held), last_review_on=_as_date(last_review)))
+    sql, params = _employees_sql(start, end)
+    rows = [_person(row) for row in _execute(sql, **params).fetchall()]
     # Sorted here, not in SQL: collations differ between databases, bytes must not.
     rows.sort(key=lambda person: person.email)
     return rows
+
+
+def iter_employees(start: date, end: date) -> Iterator[PersonFigures]:
+    """employees(), the same rows in the same order, streamed from the database (one query).
+
+    Ordered in SQL by the email's bytes (SQLite's BINARY, PostgreSQL's "C" collation):
+    UTF-8 byte order is code point order, which is Python's order of `str`."""
+    collation = "BINARY" if is_sqlite() else '"C"'
+    sql, params = _employees_sql(start, end, f"ORDER BY f.email COLLATE {collation}, f.id")
+    rows = _stream(sql, **params)
+    try:
+        for row in rows:
+            yield _person(row)
+    finally:
+        rows.close()  # now, not when collected: it ends the cursor's transaction
+
+
+def period_counts(start: date, end: date) -> tuple[int, int]:
+    """How many people were employed at some time in the period (the employees export's
+    rows), and in how many groups by team, `(no team)` being one (the retention export's
+    rows but ALL): one cheap query, no figures."""
+    people, groups = _execute(
+        'SELECT COUNT(*), COUNT(DISTINCT COALESCE(u.team_id, 0)) FROM "user" u '
+        "WHERE u.hired_on <= :end AND (u.left_on IS NULL OR u.left_on >= :start)",
+        start=start, end=end).fetchone()
+    return int(people), int(groups)
 
 
 # Per team and for everyone (retention export, dashboard) ----------------------------------

@@ -4,12 +4,15 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -92,19 +95,40 @@ def dashboard():
         team_label=_team_label, **_charts(teams, bands, month_rows))
 
 
+def _too_large(rows: int, limit: int):
+    """413 in the app's layout, before any byte of the file (nothing is audited)."""
+    body = render_template(
+        "errors/error.html", code=413, title=_("That export is too large"),
+        message=_("This download would hold %(rows)s rows; downloads stop at %(limit)s. "
+                  "Please choose a shorter period.",
+                  rows=format_number(rows), limit=format_number(limit)),
+        request_id=g.get("request_id", ""))
+    return body, 413
+
+
 @bp.get("/<any(retention, employees):report>.<any(csv, xlsx):fmt>")
 def download(report: str, fmt: str):
+    """The file, streamed (EXP-02): its rows are counted first (one cheap query) and the
+    download refused past EXPORT_MAX_ROWS, then the audit event is written, then the rows
+    are read from the database as the file is sent, for at most EXPORT_MAX_SECONDS."""
     form, period = _period()
     if period is None:
         abort(400, description=form.first_error())
     start, end = period
-    result = exports.export(report, start, end, fmt)
+    rows = exports.row_count(report, start, end)
+    limit = current_app.config.get("EXPORT_MAX_ROWS", exports.MAX_ROWS)
+    if rows > limit:
+        return _too_large(rows, limit)
     audit.record(f"hr_export_{report}",
-                 detail=f"format={fmt} from={start} to={end} rows={result.rows}")
-    return Response(result.data, content_type=result.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{result.filename}"',
-        "Cache-Control": "no-store",
-    })
+                 detail=f"format={fmt} from={start} to={end} rows={rows}")
+    filename = exports.filename(report, start, end, fmt)
+    chunks = exports.stream(report, start, end, fmt,
+                            current_app.config.get("EXPORT_MAX_SECONDS", exports.MAX_SECONDS))
+    return Response(chunks,
+                    content_type=exports.MIMETYPES[fmt], headers={
+                        "Content-Disposition": f'attachment; filename="{filename}"',
+                        "Cache-Control": "no-store",
+                    })
 
 
 @bp.get("/people")
