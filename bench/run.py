@@ -279,9 +279,15 @@ def sign_in(port: int, email: str) -> str:
         **AGENT, "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     response = conn.getresponse()
     response.read()
-    conn.close()
     if response.status != 302:
         raise RuntimeError(f"signing in as {email} answered {response.status}")
+    cookie = _cookies(response) or cookie
+    # Open the first page as a browser would and keep the cookie it settles on (the
+    # session's CSRF secret), so the measured requests don't each rewrite the session.
+    conn.request("GET", "/", headers={**AGENT, "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
     return _cookies(response) or cookie
 
 

@@ -73,6 +73,7 @@ def safe_next(target: str | None) -> str | None:
 def start_session() -> None:
     """Stamp a new sign-in: the idle and absolute session limits count from now."""
     session["login_at"] = session["seen_at"] = int(time.time())
+    session.permanent = True
 
 
 def _session_expired() -> bool:
