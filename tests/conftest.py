@@ -65,6 +65,22 @@ def english_command_line(monkeypatch):
 
 
 @pytest.fixture
+def hash_verifications(monkeypatch):
+    """A list that grows by one each time a password hash is verified."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    original = PasswordHasher.verify
+
+    def counting(self, *args):
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+@pytest.fixture
 def migrated_sqlite_url(tmp_path, sqlite_template):
     """A URL of a migrated SQLite file of this test's own: a production app refuses to
     start on a database with pending migrations."""
