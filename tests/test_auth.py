@@ -273,3 +273,11 @@ def test_a_signed_out_visitor_is_told_why_they_see_the_sign_in_page(app, client)
     # Opening the site itself is simply the sign-in page, without a message.
     response = client.get("/", follow_redirects=True)
     assert "Please sign in to continue." not in response.get_data(as_text=True)
+
+
+def test_signed_in_pages_carry_the_idle_warning_due_five_minutes_early(world, client_for,
+                                                                       client):
+    body = client_for(world.agent_a).get("/history").get_data(as_text=True)
+    assert 'class="alert alert-info session-notice" role="status" hidden' in body
+    assert 'data-show-after="1500"' in body  # 30 minutes idle, warned at 25
+    assert "session-notice" not in client.get("/login").get_data(as_text=True)
