@@ -28,6 +28,13 @@ class Defaults:
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 500_000
     MAX_FORM_PARTS = 1000
+    # An HR download holds at most this many rows (50 times the 2,000 people Growth is
+    # sized for)...
+    EXPORT_MAX_ROWS = 100_000
+    # ...and is sent within this many seconds, under gunicorn's default --timeout of 30 s. A
+    # CSV streams some 20,000 rows a second; openpyxl writes an XLSX at under 2,000, so an
+    # XLSX past some 30,000 rows is stopped by time before rows.
+    EXPORT_MAX_SECONDS = 20
     # Argon2id; argon2-cffi's RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
     # is above OWASP's minimum of t=2, m=19 MiB, p=1.
     PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}

@@ -46,12 +46,12 @@ def is_unavailable(exc: Exception) -> bool:
     return isinstance(exc, InterfaceError) or any(hint in message for hint in UNAVAILABLE_HINTS)
 
 
-def render_error(code: int, description=None):
+def render_error(code: int, description=None, title=None):
     request_id = g.get("request_id") or uuid.uuid4().hex[:12]
     body = render_template(
         "errors/error.html",
         code=code,
-        title=TITLES.get(code, TITLES[500]),
+        title=title or TITLES.get(code, TITLES[500]),
         message=description or MESSAGES.get(code, MESSAGES[500]),
         request_id=request_id,
     )

@@ -12,6 +12,8 @@ from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from .models import ID_MAX
+
 log = logging.getLogger("growth.forms")
 
 
@@ -86,11 +88,6 @@ class BaseForm(Form):
 
     def field_errors(self) -> dict:
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
-
-
-# Ids are 32-bit integers on PostgreSQL; SQLite stops at 64 bits. A larger number is an
-# invalid choice, not a database error.
-ID_MAX = 2**31 - 1
 
 
 def _bounded(coerce):

@@ -75,6 +75,11 @@ class ReviewStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+# Ids are 32-bit integers on PostgreSQL (SQLite stops at 64 bits): a larger number in a URL
+# or a form is a missing object or an invalid choice, never a query.
+ID_MAX = 2**31 - 1
+
+
 def normalize_email(email: str) -> str:
     """The form an email is stored and compared in: trimmed, case-folded, NFC."""
     return unicodedata.normalize("NFC", (email or "").strip().casefold())

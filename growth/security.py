@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user, login_fresh, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .models import User
+from .models import ID_MAX, User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -95,7 +95,7 @@ class IdConverter(IntegerConverter):
     a 404, not an integer overflow in the query."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)
 
 

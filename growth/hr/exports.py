@@ -39,13 +39,6 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A download holds at most this many rows (the app's EXPORT_MAX_ROWS), 50 times the 2,000
-# people Growth is sized for...
-MAX_ROWS = 100_000
-# ...and is sent within this many seconds (EXPORT_MAX_SECONDS), under gunicorn's default
-# --timeout of 30 s. A CSV streams some 20,000 rows a second; openpyxl writes an XLSX at
-# under 2,000, so an XLSX past some 30,000 rows is stopped by time before rows.
-MAX_SECONDS = 20
 CHUNK = 16 * 1024  # bytes handed to the server at a time
 
 log = logging.getLogger("growth.exports")
@@ -239,8 +232,7 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list]) -> Iterator
             yield chunk
 
 
-def stream(report: str, start: date, end: date, fmt: str,
-           seconds: float = MAX_SECONDS) -> Iterator[bytes]:
+def stream(report: str, start: date, end: date, fmt: str, seconds: float) -> Iterator[bytes]:
     """The export's bytes, piece by piece; nothing is read before the first piece is asked
     for, so the caller can answer (and audit) first. Past `seconds` (a slow database, a slow
     reader, or a large XLSX: openpyxl writes under 2,000 rows a second) it gives up with

@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -19,6 +18,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from .. import audit
+from ..errors import render_error
 from ..models import Team, User, fn
 from ..permissions import can_edit_employment, can_use_hr, get_or_404
 from . import charts, exports, queries, service
@@ -97,13 +97,12 @@ def dashboard():
 
 def _too_large(rows: int, limit: int):
     """413 in the app's layout, before any byte of the file (nothing is audited)."""
-    body = render_template(
-        "errors/error.html", code=413, title=_("That export is too large"),
-        message=_("This download would hold %(rows)s rows; downloads stop at %(limit)s. "
-                  "Please choose a shorter period.",
-                  rows=format_number(rows), limit=format_number(limit)),
-        request_id=g.get("request_id", ""))
-    return body, 413
+    body, code, _request_id = render_error(
+        413, _("This download would hold %(rows)s rows; downloads stop at %(limit)s. "
+               "Please choose a shorter period.",
+               rows=format_number(rows), limit=format_number(limit)),
+        title=_("That export is too large"))
+    return body, code
 
 
 @bp.get("/<any(retention, employees):report>.<any(csv, xlsx):fmt>")
@@ -116,14 +115,13 @@ def download(report: str, fmt: str):
         abort(400, description=form.first_error())
     start, end = period
     rows = exports.row_count(report, start, end)
-    limit = current_app.config.get("EXPORT_MAX_ROWS", exports.MAX_ROWS)
+    limit = current_app.config["EXPORT_MAX_ROWS"]
     if rows > limit:
         return _too_large(rows, limit)
     audit.record(f"hr_export_{report}",
                  detail=f"format={fmt} from={start} to={end} rows={rows}")
     filename = exports.filename(report, start, end, fmt)
-    chunks = exports.stream(report, start, end, fmt,
-                            current_app.config.get("EXPORT_MAX_SECONDS", exports.MAX_SECONDS))
+    chunks = exports.stream(report, start, end, fmt, current_app.config["EXPORT_MAX_SECONDS"])
     return Response(chunks,
                     content_type=exports.MIMETYPES[fmt], headers={
                         "Content-Disposition": f'attachment; filename="{filename}"',
