@@ -65,6 +65,30 @@ def english_command_line(monkeypatch):
 
 
 @pytest.fixture
+def failing_app(app):
+    """The app with routes that fail the ways a request can: a bug, a bad query, a lock.
+    The paths take any tail, to carry what a request could smuggle into the logs."""
+    from peewee import OperationalError
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        return 1 / 0
+
+    @app.get("/broken-query/<rest>")
+    def broken_query(rest):
+        raise OperationalError('no such column: "secret_col" in SELECT "t1"."id" FROM user')
+
+    @app.get("/locked")
+    @app.get("/locked-db/<rest>")
+    def locked(rest=None):
+        raise OperationalError("database is locked")
+
+    return app
+
+
+@pytest.fixture
 def hash_verifications(monkeypatch):
     """A list that grows by one each time a password hash is verified."""
     from argon2 import PasswordHasher

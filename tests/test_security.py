@@ -1,7 +1,6 @@
 """Headers, CSRF, body limit, error pages, a locked database, production settings."""
 
 import pytest
-from peewee import OperationalError
 
 from growth import create_app
 from growth.models import User
@@ -95,21 +94,6 @@ def test_production_refuses_debug(tmp_path):
     with pytest.raises(RuntimeError, match="DEBUG"):
         create_app({"ENV": "production", "SECRET_KEY": SECRET, "DEBUG": True,
                     "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
-
-
-@pytest.fixture
-def failing_app(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-
-    @app.get("/boom")
-    def boom():
-        return 1 / 0
-
-    @app.get("/locked")
-    def locked():
-        raise OperationalError("database is locked")
-
-    return app
 
 
 def test_an_error_shows_our_page_and_no_stack_trace(failing_app, world, client_for):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from peewee import OperationalError
 
 from growth import create_app
 from growth.coaching import service as coaching
@@ -689,21 +688,6 @@ def test_val04_notes_keep_full_unicode_in_nfc(world, client_for):
 
 
 # ERR-01 / ERR-02 ---------------------------------------------------------------------------
-
-@pytest.fixture
-def failing_app(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-
-    @app.get("/broken-query/<rest>")
-    def broken_query(rest):
-        raise OperationalError('no such column: "secret_col" in SELECT "t1"."id" FROM user')
-
-    @app.get("/locked-db/<rest>")
-    def locked_db(rest):
-        raise OperationalError("database is locked")
-
-    return app
-
 
 def test_err01_a_database_error_shows_no_sql_or_library_name(failing_app, world, client_for):
     response = client_for(world.agent_a).get("/broken-query/x")
