@@ -1,11 +1,13 @@
-# Growth: `make run` serves the demo, `make test` runs lint and the whole suite.
+# Growth: `make run` serves the demo (PORT=5000), `make test` runs lint and the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := GROWTH_ENV=development
 CATALOGS := growth/translations
 
-.PHONY: install run test lint i18n translations bench clean
+PORT ?= 5000
+
+.PHONY: install run test lint i18n translations bench dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +26,10 @@ translations: install
 run: install translations
 	$(DEV_ENV) $(BIN)/growth db upgrade
 	$(DEV_ENV) $(BIN)/growth demo --if-empty
-	$(DEV_ENV) $(BIN)/growth run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(BIN)/growth run --host 127.0.0.1 --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check growth tests $(wildcard bench)
+	$(BIN)/ruff check growth tests hatch_build.py $(wildcard bench)
 	$(BIN)/bandit -q -ll -c pyproject.toml -r growth
 
 test: install translations lint
@@ -45,5 +47,11 @@ bench: install translations
 	BENCH_QUICK='$(BENCH_QUICK)' GROWTH_BENCH_DATABASE_URL='$(GROWTH_BENCH_DATABASE_URL)' \
 		$(BIN)/python bench/run.py
 
+# The sdist and the wheel (built from the sdist) in dist/, with their metadata checked.
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance dist .pytest_cache .ruff_cache

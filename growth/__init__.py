@@ -1,10 +1,10 @@
 """Growth: protected development days, coaching and retention for support teams."""
 
-from pathlib import Path
+import sys
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+__version__ = "0.2.0"
 
 
 def _run_by_the_command_line() -> bool:
@@ -17,22 +17,38 @@ def _run_by_the_command_line() -> bool:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: the only place a Flask object is made."""
+    from .resources import ConfigError
+
+    try:
+        return _create_app(test_config)
+    except ConfigError as error:
+        if _run_by_the_command_line() or test_config is not None:
+            raise
+        # A WSGI server (gunicorn --preload) stops with one line and status 2.
+        print(f"Error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+def _create_app(test_config: dict | None) -> Flask:
+    from . import resources
+
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or resources.instance_path(),
         instance_relative_config=True,
     )
     from . import config
 
     config.load(app, test_config)
 
-    from . import cli, db, errors, forms, i18n, labels, security
+    from . import cli, db, errors, forms, i18n, labels, security, static_files
 
     db.init_app(app)
     if app.config["ENV"] == "production" and not _run_by_the_command_line():
         db.check_schema()  # a server never starts on a schema its code doesn't match
+    static_files.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     security.init_app(app)

@@ -263,9 +263,34 @@ def _create_app():
     return create_app()
 
 
+def _print_version(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+
+    click.echo(f"growth {__version__}")
+    ctx.exit()
+
+
 class Group(FlaskGroup):
-    """FlaskGroup whose own help text is translated too: Flask loads the app for the list of
-    commands, which comes after that text."""
+    """FlaskGroup whose own help text is translated too (Flask loads the app for the list of
+    commands, which comes after that text), with Growth's version, and configuration errors
+    told in one line with exit status 2."""
+
+    def __init__(self, **kwargs):
+        super().__init__(add_version_option=False, **kwargs)
+        self.params.append(Option(
+            ["--version"], is_flag=True, expose_value=False, is_eager=True,
+            callback=_print_version, help=_l("Show the version and exit.")))
+
+    def main(self, *args, **kwargs):
+        from .resources import ConfigError
+
+        try:
+            return super().main(*args, **kwargs)
+        except ConfigError as error:
+            click.echo(_("Error: %(message)s", message=str(error)), err=True)
+            sys.exit(2)
 
     def format_help_text(self, ctx, formatter):
         try:

@@ -4,6 +4,9 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from .resources import ConfigError
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
 
@@ -58,7 +61,8 @@ def _instance_secret(instance_path: str) -> str:
 
 
 def load(app, test_config=None):
-    """Fill app.config; raise RuntimeError when production settings are unsafe."""
+    """Fill app.config; raise ConfigError naming the setting when one is unusable, or unsafe
+    in production."""
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("GROWTH")
@@ -67,8 +71,10 @@ def load(app, test_config=None):
 
     env = app.config["ENV"]
     if env not in ("production", "development"):
-        raise RuntimeError(f"GROWTH_ENV must be 'production' or 'development', not {env!r}.")
-    if not app.config["DATABASE_URL"]:
+        raise ConfigError(f"GROWTH_ENV must be 'production' or 'development', not {env!r}.")
+    if app.config["DATABASE_URL"]:
+        _check_database_url(app.config["DATABASE_URL"])
+    else:
         db_path = Path(app.instance_path) / "growth.db"
         db_path.parent.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{db_path}"
@@ -92,23 +98,45 @@ def load(app, test_config=None):
 def _refuse_unsafe_production(config):
     key = config.get("SECRET_KEY") or ""
     if key.lower() in WEAK_SECRETS or len(key) < 32:
-        raise RuntimeError(
+        raise ConfigError(
             "GROWTH_SECRET_KEY must be set to at least 32 random characters in production "
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
         )
     if config.get("DEBUG"):
-        raise RuntimeError("DEBUG must be off in production.")
+        raise ConfigError("GROWTH_DEBUG must be off in production.")
     if config.get("TESTING"):
-        raise RuntimeError("TESTING must be off in production.")
+        raise ConfigError("GROWTH_TESTING must be off in production.")
     if not config.get("MAX_CONTENT_LENGTH"):
-        raise RuntimeError("MAX_CONTENT_LENGTH must be set in production.")
+        raise ConfigError("GROWTH_MAX_CONTENT_LENGTH must be set in production.")
     if config.get("SESSION_COOKIE_DOMAIN") or config.get("SESSION_COOKIE_PATH") not in (None, "/"):
-        raise RuntimeError("The session cookie is for this host only: leave "
-                           "SESSION_COOKIE_DOMAIN and SESSION_COOKIE_PATH unset.")
+        raise ConfigError("The session cookie is for this host only: leave "
+                          "GROWTH_SESSION_COOKIE_DOMAIN and GROWTH_SESSION_COOKIE_PATH unset.")
     url = config["DATABASE_URL"]
     if url.startswith("sqlite") and not _local_sqlite_path(url):
-        raise RuntimeError("The SQLite database must be an absolute path on a local disk "
-                           "(WAL mode does not work over NFS or SMB).")
+        raise ConfigError("GROWTH_DATABASE_URL must name a SQLite file by its absolute path on "
+                          "a local disk in production (sqlite:////var/lib/growth/growth.db; "
+                          "WAL mode does not work over NFS or SMB).")
+
+
+DATABASE_SCHEMES = ("sqlite", "sqlite+pool", "postgresql", "postgres", "postgresql+pool")
+
+
+def _check_database_url(url) -> None:
+    """Refuse a URL peewee would misread: an unknown scheme, no database name, or
+    `sqlite://name.db` (two slashes: peewee opens an in-memory database that vanishes)."""
+    example = ("sqlite:////absolute/path/growth.db or "
+               "postgresql://user:password@host:5432/growth")
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in DATABASE_SCHEMES:
+        raise ConfigError(f"GROWTH_DATABASE_URL must be a database URL such as {example}.")
+    if parts.scheme.startswith("sqlite") and (parts.netloc or parts.path in ("", "/")):
+        raise ConfigError("GROWTH_DATABASE_URL needs three slashes and a file for SQLite: "
+                          "sqlite:///relative.db or sqlite:////absolute/path/growth.db.")
+    if parts.scheme.startswith("postgres") and parts.path.strip("/") == "":
+        raise ConfigError(f"GROWTH_DATABASE_URL must name the database, as in {example}.")
 
 
 NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smb", "smb3", "smbfs", "9p", "fuse.sshfs")

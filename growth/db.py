@@ -1,15 +1,14 @@
 """The database: one proxy, pooled connections per request, SQLite pragmas, migrations."""
 
-from pathlib import Path
-
 from flask import g
-from peewee import DatabaseProxy, Model
+from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect as connect_url
-from playhouse.migrations import Runner
+from playhouse.migrations import Migration, Runner
+
+from . import resources
+from .resources import ConfigError
 
 database = DatabaseProxy()
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -73,8 +72,24 @@ def is_sqlite() -> bool:
     return database.obj is not None and type(database.obj).__name__.endswith("SqliteDatabase")
 
 
+class MigrationsMissing(ConfigError):
+    """The installation has no migration files: never read as "nothing to do"."""
+
+
+def migrations_dir() -> str:
+    """The migrations folder; raises MigrationsMissing when it holds no migration."""
+    try:
+        directory = str(resources.folder("migrations"))
+    except ConfigError as missing:
+        raise MigrationsMissing(str(missing)) from None
+    if not Migration.load_directory(directory):
+        raise MigrationsMissing(f"No migration files in {directory}: the installation is "
+                                "incomplete; reinstall Growth from its wheel or sdist.")
+    return directory
+
+
 def runner() -> Runner:
-    return Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    return Runner(database.obj, directory=migrations_dir())
 
 
 def upgrade() -> list[str]:
@@ -88,15 +103,23 @@ def status():
         return runner().status()
 
 
-class SchemaMismatch(RuntimeError):
+class SchemaMismatch(ConfigError):
     """The database's migrations and this code's migrations differ."""
 
 
 def check_schema() -> None:
     """Refuse to serve a database whose schema is not the one this code was written for:
     pending migrations (run `growth db upgrade`) or ones this code doesn't know (newer
-    code was deployed before, or the wrong database is configured)."""
-    migrations = status()
+    code was deployed before, or the wrong database is configured). The check's connection
+    is closed afterwards, so workers forked after it (gunicorn --preload) share none."""
+    try:
+        migrations = status()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(f"GROWTH_DATABASE_URL: the database can't be opened ({reason}).") \
+            from None
+    finally:
+        database.obj.close_all()
     pending = [m.name for m in migrations if m.applied is None]
     unknown = [m.name for m in migrations if m.path is None]
     if pending:

@@ -1,12 +1,14 @@
 """Migrations build the schema; the models and the migrated schema never drift apart."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from playhouse.schema_diff import diff_models
 
 from growth import create_app
 from growth.cli import main
-from growth.db import MIGRATIONS_DIR, SchemaMismatch, database, open_database, runner
+from growth.db import SchemaMismatch, database, migrations_dir, open_database, runner
 from growth.models import ALL_MODELS
 
 
@@ -17,7 +19,7 @@ def test_migrated_schema_matches_the_models(db):
 
 def test_every_migration_is_applied_and_numbered(db):
     status = runner().status()
-    files = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+    files = sorted(p.stem for p in Path(migrations_dir()).glob("[0-9]*.py"))
     assert [m.name for m in status] == files
     assert all(m.applied for m in status)
     numbers = [int(name[:4]) for name in files]

@@ -977,10 +977,10 @@ def test_db06_a_failing_migration_leaves_the_schema_unchanged(db, tmp_path):
 
     from playhouse.migrations import Runner
 
-    from growth.db import MIGRATIONS_DIR
+    from growth.db import migrations_dir
 
     folder = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "0999_broken.py").write_text(
         "from peewee import IntegerField\n\n\n"
         "def up(migrator, db):\n"
