@@ -7,7 +7,10 @@ on PostgreSQL as well. The schema is built by running the migrations.
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -139,6 +142,25 @@ def pg_ready():
         runner().up()
     db.close_all()
     return PG_URL
+
+
+@contextmanager
+def fresh_database(kind: str, folder: Path, name: str):
+    """A URL for an empty database of its own, dropped afterwards: a SQLite file in `folder`,
+    or a PostgreSQL database `name` beside GROWTH_TEST_DATABASE_URL's."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
+        return
+    import psycopg
+
+    admin = psycopg.connect(PG_URL, autocommit=True)
+    try:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(urlsplit(PG_URL)._replace(path=f"/{name}"))
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def _truncate_pg():

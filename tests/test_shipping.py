@@ -27,16 +27,17 @@ import zipfile
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.conftest import PG_URL, fresh_database
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("GROWTH_TEST_DATABASE_URL", "")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_ADDRESS = "127.0.0.2"  # the browser's address; nginx and gunicorn are on 127.0.0.1
 DEMO_PASSWORD = "growth-demo-2026"
@@ -170,23 +171,6 @@ def _tables(path: Path) -> set[str]:
 
 # --- The production run ----------------------------------------------------------------------
 
-@contextmanager
-def _database(kind: str, tmp_path: Path):
-    """A URL for an empty database of its own, removed afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'growth.db'}"
-        return
-    name = f"growth_ship_{os.getpid()}"
-    admin = psycopg.connect(PG_URL, autocommit=True)
-    try:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(PG_URL)._replace(path=f"/{name}"))
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 def _wait_for(port: int, process: subprocess.Popen, log: Path, what: str):
     deadline = time.monotonic() + 60
     while True:
@@ -303,7 +287,8 @@ def production(request, venv, tmp_path):
     bin_dir = venv / "bin"
     work = tmp_path / "srv"  # the working directory: outside the checkout
     (work / "data").mkdir(parents=True)
-    with _database(request.param, work) as database_url:
+    with fresh_database(request.param, work / "data", f"growth_ship_{os.getpid()}") as \
+            database_url:
         env = {**os.environ, "GROWTH_ENV": "production",
                "GROWTH_SECRET_KEY": secrets.token_hex(32),
                "GROWTH_DATABASE_URL": database_url, "GROWTH_PROXY_FIX_HOPS": "1",
