@@ -147,21 +147,27 @@ def test_a_configuration_error_is_one_line_and_status_2(venv, tmp_path, problem,
         assert "Traceback" not in result.stderr
 
 
-def test_upgrade_without_migration_files_is_an_error(venv, tmp_path):
+def test_without_migration_files_upgrade_and_start_up_fail(venv, tmp_path):
     site = next((venv / "lib").glob("python3*/site-packages"))
     hidden = tmp_path / "hidden-migrations"
     shutil.move(site / "growth" / "migrations", hidden)
+    env = {**os.environ, "GROWTH_ENV": "production", "GROWTH_SECRET_KEY": secrets.token_hex(32),
+           "GROWTH_DATABASE_URL": f"sqlite:///{tmp_path}/growth.db"}
     try:
-        env = {**os.environ, "GROWTH_ENV": "development",
-               "GROWTH_INSTANCE_PATH": str(tmp_path / "instance")}
-        result = _run([str(venv / "bin" / "growth"), "db", "upgrade"], cwd=tmp_path, env=env,
-                      check=False)
+        upgrade = _run([str(venv / "bin" / "growth"), "db", "upgrade"], cwd=tmp_path, env=env,
+                       check=False)
+        start = _run([str(venv / "bin" / "gunicorn"), "--preload", "--no-control-socket",
+                      "--bind", f"127.0.0.1:{_free_port()}", "growth:create_app()"],
+                     cwd=tmp_path, env=env, check=False)
     finally:
         shutil.move(hidden, site / "growth" / "migrations")
-    assert result.returncode == 2
-    assert "migrations" in result.stderr and "up to date" not in result.stdout
-    assert not (tmp_path / "instance" / "growth.db").exists() or _tables(
-        tmp_path / "instance" / "growth.db") == set()
+    for result in (upgrade, start):
+        assert result.returncode == 2, result.stderr
+        assert "Error: No migration files" in result.stderr or "no migrations/" in \
+            result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert "up to date" not in upgrade.stdout
+    assert not (tmp_path / "growth.db").exists() or _tables(tmp_path / "growth.db") == set()
 
 
 def _tables(path: Path) -> set[str]:
