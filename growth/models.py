@@ -5,21 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from peewee import (
-    OP,
-    SQL,
     BooleanField,
     CharField,
     Check,
     DateField,
     DateTimeField,
     DeferredForeignKey,
-    Expression,
     ForeignKeyField,
     IntegerField,
-    NodeList,
     SmallIntegerField,
     TextField,
-    Value,
     fn,
 )
 
@@ -90,13 +85,6 @@ EMAIL_MAX = 254
 def normalize_email(email: str) -> str:
     """The form an email is stored and compared in: trimmed, case-folded, NFC."""
     return unicodedata.normalize("NFC", (email or "").strip().casefold())
-
-
-def contains_text(field, text: str) -> Expression:
-    """`field` holds `text`, ignoring case; `%` and `_` typed by a person are themselves,
-    not LIKE wildcards (peewee's `contains` would pass them on)."""
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return Expression(field, OP.ILIKE, NodeList((Value(f"%{escaped}%"), SQL("ESCAPE '!'"))))
 
 
 class Team(BaseModel):

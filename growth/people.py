@@ -59,6 +59,18 @@ def _one_of(values) -> str:
     return ", ".join(value.value for value in values)
 
 
+def _records(reader: csv.DictReader):
+    """(line, row) pairs; `line` is where the row starts in the file, so a quoted value
+    holding line breaks doesn't shift the numbers of the rows after it."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        yield line, raw
+
+
 def parse(stream) -> list[PersonRow]:
     """Every row checked; raises PeopleFileError listing each bad line (the header is line 1),
     in the command line's language. Column names and values are quoted as in the file; a
@@ -69,7 +81,7 @@ def parse(stream) -> list[PersonRow]:
         raise PeopleFileError([_("line %(line)s: %(problem)s", line=1, problem=_(
             "missing columns: %(columns)s.", columns=", ".join(missing)))])
     rows, problems, seen = [], [], {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _records(reader):
         values = {k: unicodedata.normalize("NFC", (raw.get(k) or "").strip()) for k in COLUMNS}
         try:
             _check_characters(values)

@@ -19,7 +19,7 @@ from peewee import JOIN
 
 from .. import audit
 from ..errors import render_error
-from ..models import Team, User, contains_text, fn
+from ..models import Team, User, fn
 from ..permissions import can_edit_employment, can_use_hr, get_or_404
 from . import charts, exports, queries, service
 from .forms import EmploymentForm, PeopleSearchForm, PeriodForm
@@ -137,8 +137,8 @@ def people():
              .order_by(fn.LOWER(User.name), User.id))
     text = (form.q.data or "").strip() if form.validate() else ""
     if text:
-        query = query.where(contains_text(User.name, text)
-                            | contains_text(User.email, text.casefold()))
+        # peewee's contains() escapes LIKE's wildcards: "%" or "_" finds itself.
+        query = query.where(User.name.contains(text) | User.email.contains(text.casefold()))
     found = list(query.limit(PEOPLE_PAGE_SIZE + 1))
     return render_template("hr/people.html", form=form, people=found[:PEOPLE_PAGE_SIZE],
                            more=len(found) > PEOPLE_PAGE_SIZE, today=date.today())
