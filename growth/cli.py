@@ -45,12 +45,18 @@ def fail(message: str):
 def _iso_date(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
+    from .forms import DATE_RANGE_MESSAGE
+    from .weeks import in_range
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(_("%(field)s must be a date written YYYY-MM-DD, not %(value)s.",
                field=flag, value=repr(value)))
         return None
+    if not in_range(day):
+        fail(_("%(field)s: %(problem)s", field=flag, problem=str(DATE_RANGE_MESSAGE)))
+    return day
 
 
 db_group = click.Group("db", help=_l("Database migrations."))

@@ -2,17 +2,19 @@
 
 import logging
 import unicodedata
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from wtforms import Form, PasswordField, StringField
+from wtforms import DateTimeField, Form, PasswordField, StringField, TextAreaField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
-from .models import ID_MAX
+from .models import EMAIL_MAX, ID_MAX, normalize_email
+from .text import Refused, refused_character
+from .weeks import EARLIEST, LATEST, in_range
 
 log = logging.getLogger("growth.forms")
 
@@ -51,16 +53,24 @@ class BaseForm(Form):
             return session
 
         def bind_field(self, form, unbound_field, options):
-            # Text is NFC-normalised once, on the way in (ASVS5 1.1.1). Passwords are left
-            # exactly as typed: their hashes were made from what was typed.
+            # Text is NFC-normalised once, on the way in (ASVS5 1.1.1), and held to the one
+            # rule on characters (growth.text), checked before any other validator. Passwords
+            # are left exactly as typed: their hashes were made from what was typed.
             field_class = unbound_field.field_class
+            first_check = None
             if issubclass(field_class, StringField) and not issubclass(field_class,
                                                                        PasswordField):
                 options["filters"] = (*unbound_field.kwargs.get("filters", ()), to_nfc)
+                first_check = (multi_line_text if issubclass(field_class, TextAreaField)
+                               else single_line_text)
+            elif issubclass(field_class, DateTimeField):
+                first_check = date_in_range
             coerce = unbound_field.kwargs.get("coerce")
             if coerce is not None:
                 options["coerce"] = _bounded(coerce)
             field = unbound_field.bind(form=form, **options)
+            if first_check is not None:
+                field.validators = [first_check, *field.validators]
             # WTForms writes label text into the HTML as it is, and Jinja trusts lazy
             # strings (they have __html__): a label naming a goal title would be markup.
             field.label.text = escape(str(field.label.text))
@@ -101,11 +111,9 @@ def _bounded(coerce):
 
 
 def to_nfc(value):
-    """NFC text; a NUL byte is refused (PostgreSQL can't store one in a text column)."""
+    """NFC text (the character rule is checked by the fields' first validator)."""
     if not isinstance(value, str):
         return value
-    if "\x00" in value:
-        raise ValueError(CONTROL_CHARACTERS_MESSAGE)
     return unicodedata.normalize("NFC", value)
 
 
@@ -113,16 +121,59 @@ class ConfirmForm(BaseForm):
     """A fieldless form for buttons: sign out, delete, share."""
 
 
-CONTROL_CHARACTERS_MESSAGE = _l("Remove the invisible control characters.")
+REFUSED_TEXT_MESSAGES = {
+    Refused.CONTROL: _l("Remove the invisible control characters."),
+    Refused.LINE_BREAK: _l("Keep this to one line, without line breaks or tabs."),
+}
 
 
-def no_control_characters(form, field):
-    text = field.data or ""
-    for ch in text:
-        code = ord(ch)
-        if (code < 32 and ch not in "\n\r\t") or 0x202A <= code <= 0x202E or \
-                0x2066 <= code <= 0x2069:
-            raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
+def text_problem(text: str, *, multiline: bool):
+    """The message for text that breaks the character rule, or None."""
+    refused = refused_character(text or "", multiline=multiline)
+    return REFUSED_TEXT_MESSAGES[refused] if refused else None
+
+
+def _text_check(multiline: bool):
+    def check(form, field):
+        data = field.data if isinstance(field.data, str) else ""
+        problem = text_problem(data, multiline=multiline)
+        if problem is not None:
+            raise StopValidation(problem)
+
+    return check
+
+
+single_line_text = _text_check(multiline=False)
+multi_line_text = _text_check(multiline=True)
+
+
+DATE_RANGE_MESSAGE = _l("Enter a date between %(first)s and %(last)s.",
+                        first=EARLIEST.isoformat(), last=LATEST.isoformat())
+
+
+def date_in_range(form, field):
+    """Every date field: a date outside the years Growth handles (growth.weeks) is refused."""
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if isinstance(day, date) and not in_range(day):
+        raise StopValidation(DATE_RANGE_MESSAGE)
+
+
+def email_address(form, field):
+    """An email that still fits its column once normalised: case-folding makes "ß" "ss"."""
+    if len(normalize_email(field.data or "")) > EMAIL_MAX:
+        raise ValidationError(_l("Use an email address of at most %(max)s characters.",
+                                 max=EMAIL_MAX))
+
+
+# Pages of a list are numbered from 1 to this (a million rows at 100 a page): a larger number
+# shows the last page allowed, never an offset the database can't hold.
+PAGE_MAX = 10_000
+
+
+def page_number(args) -> int:
+    """`?page=` from 1 to PAGE_MAX: 1 when missing or not a whole number."""
+    page = args.get("page", 1, type=int)
+    return min(max(page, 1), PAGE_MAX)
 
 
 def select_choices(mapping: dict, blank=None) -> list[SelectChoice]:

@@ -78,6 +78,8 @@ class ReviewStatus(StrEnum):
 # Ids are 32-bit integers on PostgreSQL (SQLite stops at 64 bits): a larger number in a URL
 # or a form is a missing object or an invalid choice, never a query.
 ID_MAX = 2**31 - 1
+# The longest email address (RFC 5321), counted in its stored, normalised form.
+EMAIL_MAX = 254
 
 
 def normalize_email(email: str) -> str:
@@ -93,9 +95,20 @@ class Team(BaseModel):
     class Meta:
         table_name = "team"
 
+    @classmethod
+    def named(cls, name: str, *, other_than: int | None = None) -> "Team | None":
+        """The team whose name is `name` ignoring case and surrounding spaces (compared
+        exactly, never as a pattern), leaving out team `other_than`."""
+        wanted = name.strip().casefold()
+        query = cls.select()
+        if other_than is not None:
+            query = query.where(cls.id != other_than)
+        # Teams are few; casefold() is Python's, which SQLite's ASCII-only lower() is not.
+        return next((team for team in query if team.name.strip().casefold() == wanted), None)
+
 
 class User(BaseModel):
-    email = CharField(max_length=254, unique=True)  # stored normalised (casefolded)
+    email = CharField(max_length=EMAIL_MAX, unique=True)  # stored normalised (casefolded)
     name = CharField(max_length=200)
     role = CharField(max_length=10, default=Role.AGENT.value)
     team = ForeignKeyField(Team, null=True, backref="members", on_delete="SET NULL")
@@ -149,7 +162,7 @@ class User(BaseModel):
 class LoginFailure(BaseModel):
     """One failed sign-in. Counted per account and per address across all workers."""
 
-    account = CharField(max_length=254, index=True)
+    account = CharField(max_length=EMAIL_MAX, index=True)
     address = CharField(max_length=64, index=True)
     at = DateTimeField(default=utcnow, index=True)
 
@@ -365,4 +378,4 @@ ALL_MODELS = [
     OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
 ]
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email"]
+__all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email", "EMAIL_MAX"]

@@ -1,13 +1,16 @@
 """Importing people from a CSV file: all rows or none, every bad row named by its line."""
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
 from .db import database
-from .models import LeaveReason, Role, Team, User, normalize_email
+from .forms import DATE_RANGE_MESSAGE, text_problem
+from .models import EMAIL_MAX, LeaveReason, Role, Team, User, normalize_email
+from .weeks import in_range
 
 COLUMNS = ["email", "name", "role", "team", "hired_on", "left_on", "leave_reason",
            "weekly_dev_hours"]
@@ -34,14 +37,38 @@ class PeopleFileError(ValueError):
 
 def _date(text: str, column: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(_("%(field)s must be a date written YYYY-MM-DD, not %(value)s.",
                            field=column, value=repr(text))) from None
+    if not in_range(day):
+        raise ValueError(_("%(field)s: %(problem)s", field=column,
+                           problem=str(DATE_RANGE_MESSAGE)))
+    return day
+
+
+def _check_characters(values: dict) -> None:
+    """The forms' rule on characters: every column is single-line text."""
+    for column in COLUMNS:
+        problem = text_problem(values[column], multiline=False)
+        if problem is not None:
+            raise ValueError(_("%(field)s: %(problem)s", field=column, problem=str(problem)))
 
 
 def _one_of(values) -> str:
     return ", ".join(value.value for value in values)
+
+
+def _records(reader: csv.DictReader):
+    """(line, row) pairs; `line` is where the row starts in the file, so a quoted value
+    holding line breaks doesn't shift the numbers of the rows after it."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        yield line, raw
 
 
 def parse(stream) -> list[PersonRow]:
@@ -54,11 +81,12 @@ def parse(stream) -> list[PersonRow]:
         raise PeopleFileError([_("line %(line)s: %(problem)s", line=1, problem=_(
             "missing columns: %(columns)s.", columns=", ".join(missing)))])
     rows, problems, seen = [], [], {}
-    for line, raw in enumerate(reader, start=2):
-        values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    for line, raw in _records(reader):
+        values = {k: unicodedata.normalize("NFC", (raw.get(k) or "").strip()) for k in COLUMNS}
         try:
+            _check_characters(values)
             email = normalize_email(values["email"])
-            if "@" not in email or len(email) > 254:
+            if "@" not in email or len(email) > EMAIL_MAX:
                 raise ValueError(_("email %(value)s is not an email address.",
                                    value=repr(values["email"])))
             if email in seen:

@@ -1,5 +1,6 @@
 """Sign-in state, deny-by-default, CSRF on every unsafe request, security headers."""
 
+import io
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -99,9 +100,71 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# Of a refused body, up to this much more is read and dropped, so a client still sending it
+# reads the 413 rather than a reset connection; past it the connection is simply closed.
+REFUSED_BODY_DRAIN = 4 * 1024 * 1024
+
+
+class WholeBodyLimit:
+    """WSGI middleware: a body over MAX_CONTENT_LENGTH reaches the app as an empty body
+    whose length says it is too large, and the app refuses it whole (413).
+
+    Werkzeug sees no length on a chunked body and reads at most MAX_CONTENT_LENGTH of it,
+    handing the app the front of the body as if it were all of it. So a chunked body is
+    read here first, up to one byte past the limit, and passed on with its length.
+    """
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        limit = self.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            _size_body(environ, limit)
+        return self.wsgi_app(environ, start_response)
+
+
+def _size_body(environ, limit: int) -> None:
+    stream = environ["wsgi.input"]
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if chunked:
+        if not environ.get("wsgi.input_terminated"):
+            return  # a server that leaves chunks encoded: Werkzeug reads no body at all
+        body = _read_at_most(stream, limit + 1)
+        length = len(body)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+    else:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return  # Werkzeug reads a malformed length as 0
+        if length <= limit:
+            return
+        body = b""
+    if length > limit:
+        _read_at_most(stream, REFUSED_BODY_DRAIN, keep=False)
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(length)
+
+
+def _read_at_most(stream, size: int, keep: bool = True) -> bytes:
+    kept, left = [], size
+    while left > 0:
+        piece = stream.read(min(left, 65536))
+        if not piece:
+            break
+        left -= len(piece)
+        if keep:
+            kept.append(piece)
+    return b"".join(kept)
+
+
 def init_app(app):
     app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
+    app.wsgi_app = WholeBodyLimit(app.wsgi_app, app.config)
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -114,6 +177,14 @@ def init_app(app):
     def assign_request_id():
         # Shown on error pages and stored with every audit event and error log line.
         g.request_id = uuid.uuid4().hex[:12]
+
+    @app.before_request
+    def refuse_large_body():
+        # Whatever the route, signed in or not: a body over the limit is refused whole,
+        # before anything reads it (WholeBodyLimit gives a chunked body its length).
+        limit = request.max_content_length
+        if limit and (request.content_length or 0) > limit:
+            abort(413)
 
     @app.before_request
     def require_sign_in():

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..forms import BaseForm, no_control_characters, select_choices
+from ..forms import BaseForm, email_address, select_choices
 from ..labels import LEAVE_REASONS, ROLES
 
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address."))
@@ -13,9 +13,8 @@ def _team_or_none(value):
 
 
 class UserForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
-                                              no_control_characters])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), email_address, EMAIL_SHAPE])
     role = SelectField(_l("Role"), choices=select_choices(ROLES))
     team_id = SelectField(_l("Team"), coerce=_team_or_none, validate_choice=True)
     hired_on = DateField(_l("Hired on"), validators=[InputRequired()])
@@ -34,8 +33,7 @@ class DeactivateForm(BaseForm):
 
 
 class TeamForm(BaseForm):
-    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100),
-                                                   no_control_characters])
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)])
     lead_id = SelectField(_l("Lead"), coerce=_team_or_none)
 
     def set_leads(self, leads):
@@ -44,8 +42,7 @@ class TeamForm(BaseForm):
 
 
 class CycleForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60),
-                                              no_control_characters],
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
                        description=_l("For example: 2027 H1"))
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])

@@ -101,10 +101,7 @@ def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Te
         lead = User.get_or_none(User.id == lead_id)
         if lead is None or lead.role != Role.LEAD:
             raise AdminError(_("Choose someone with the lead role."), "lead_id")
-    clash = Team.select().where(Team.name.ilike(name.strip()))
-    if team is not None:
-        clash = clash.where(Team.id != team.id)
-    if clash.exists():
+    if Team.named(name, other_than=team.id if team is not None else None) is not None:
         raise AdminError(_("There is already a team with that name."), "name")
     try:
         with database.atomic():

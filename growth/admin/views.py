@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
+from ..forms import page_number
 from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
 from ..permissions import can_admin, can_read_audit, get_or_404
 from . import service
@@ -194,7 +195,7 @@ def audit():
             person_id = person.id if person else -1
             events = events.where((AuditEvent.actor == person_id) | (
                 (AuditEvent.target_type == "user") & (AuditEvent.target_id == person_id)))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     rows = list(events.paginate(page, AUDIT_PAGE_SIZE + 1))
     actions = [a for (a,) in AuditEvent.select(AuditEvent.action).distinct()
                .order_by(AuditEvent.action).tuples()]

@@ -2,12 +2,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..forms import BaseForm, no_control_characters, select_choices
+from ..forms import BaseForm, email_address, select_choices
 from ..labels import LANGUAGE_NAMES
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), email_address])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -26,6 +26,5 @@ class PasswordForm(BaseForm):
 
 
 class AccountForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200),
-                                              no_control_characters])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=select_choices(LANGUAGE_NAMES))

@@ -8,7 +8,7 @@ from flask import current_app
 
 from .. import audit
 from ..db import database
-from ..models import LoginFailure, User, normalize_email, utcnow
+from ..models import EMAIL_MAX, LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 
 
@@ -43,7 +43,10 @@ def _refused_until(account: str, address: str) -> datetime | None:
 
 def authenticate(email: str, password: str, address: str) -> SignIn:
     """Check a sign-in. The throttle runs before any hashing; failures are counted."""
-    account = normalize_email(email)
+    # The sign-in form refuses longer addresses; were one to reach here, it is counted
+    # under its first EMAIL_MAX characters (it can match no account) rather than failing to
+    # be counted at all.
+    account = normalize_email(email)[:EMAIL_MAX]
     retry_at = _refused_until(account, address)
     if retry_at is not None:
         audit.record("sign_in_throttled", detail=f"account={account[:200]}")

@@ -13,8 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm, no_control_characters, select_choices
+from ..forms import DATE_RANGE_MESSAGE, BaseForm, select_choices, text_problem, to_nfc
 from ..labels import GOAL_STATUSES
+from ..weeks import in_range
 from .service import OUTCOMES
 
 NOTES_MAX = 20_000
@@ -27,7 +28,7 @@ ACTION_OWNERS = {"person": _l("They do it"), "lead": _l("I do it")}
 
 def _notes(label, description=None):
     return TextAreaField(label, description=description,
-                         validators=[Length(max=NOTES_MAX), no_control_characters])
+                         validators=[Length(max=NOTES_MAX)])
 
 
 class OneOnOneForm(BaseForm):
@@ -50,7 +51,7 @@ class OneOnOneForm(BaseForm):
                                for name in ("action_text", "action_owner", "action_due"))
         rows = max(ACTION_ROWS, len(texts))
         self.action_rows = [{
-            "text": texts[i] if i < len(texts) else "",
+            "text": to_nfc(texts[i]) if i < len(texts) else "",
             "owner": owners[i] if i < len(owners) else "person",
             "due": dues[i] if i < len(dues) else "",
             "errors": [],
@@ -65,15 +66,19 @@ class OneOnOneForm(BaseForm):
             if len(text) > ITEM_MAX:
                 row["errors"].append(_l("Keep an action item to %(max)s characters.",
                                         max=ITEM_MAX))
-            if any(ord(ch) < 32 for ch in text):
-                row["errors"].append(_l("Remove the invisible control characters."))
+            problem = text_problem(text, multiline=False)
+            if problem is not None:
+                row["errors"].append(problem)
             if row["owner"] not in ACTION_OWNERS:
                 row["errors"].append(_l("Choose who does it."))
             if row["due"]:
                 try:
-                    date.fromisoformat(row["due"])
+                    due = date.fromisoformat(row["due"])
                 except ValueError:
                     row["errors"].append(_l("Enter the due date as YYYY-MM-DD."))
+                else:
+                    if not in_range(due):
+                        row["errors"].append(DATE_RANGE_MESSAGE)
             valid = valid and not row["errors"]
         return valid
 
@@ -85,7 +90,7 @@ class OneOnOneForm(BaseForm):
 
 class AgendaForm(BaseForm):
     text = StringField(_l("Something to talk about next time"),
-                       validators=[DataRequired(), Length(max=ITEM_MAX), no_control_characters])
+                       validators=[DataRequired(), Length(max=ITEM_MAX)])
 
 
 class ActionItemForm(BaseForm):

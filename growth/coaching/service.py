@@ -54,7 +54,8 @@ def record_one_on_one(lead, person, *, held_on: date, shared_notes: str, private
     """Record a meeting with its action items; the open agenda items are taken up by it.
 
     `action_items` are dicts with `text`, `owner` ("person" or "lead") and `due_on`. A
-    `submission` key already used (a double-clicked submit) returns the meeting it recorded.
+    `submission` key already used (a double-clicked submit) returns the meeting it recorded;
+    one used for a meeting of another person or lead raises CoachingError.
     """
     today = today or date.today()
     if held_on > today:
@@ -63,10 +64,16 @@ def record_one_on_one(lead, person, *, held_on: date, shared_notes: str, private
         return _record(lead, person, held_on, shared_notes, private_notes, action_items,
                        submission or None)
     except IntegrityError:
-        earlier = OneOnOne.get_or_none(OneOnOne.submission == submission,
-                                       OneOnOne.person == person.id)
+        if not submission:
+            raise
+        earlier = OneOnOne.get_or_none(OneOnOne.submission == submission)
         if earlier is None:
             raise
+        if (earlier.person_id, earlier.lead_id) != (person.id, lead.id):
+            # The key came from another meeting's form: nothing is recorded, and the page
+            # says nothing about that meeting.
+            raise CoachingError(_("This form was already used for another one-on-one. "
+                                  "Please send it again."), "submission") from None
         return earlier
 
 

@@ -121,6 +121,10 @@ def record_one_on_one(user_id: int):
                 shared_notes=form.shared_notes.data, private_notes=form.private_notes.data,
                 action_items=form.action_items(), submission=form.submission.data)
         except service.CoachingError as error:
+            if error.field == "submission":
+                # A key of another meeting's form: the page offers a fresh one.
+                form.submission.data = form.submission.default()
+                error.field = None
             _field_error(form, error)
         else:
             flash(_("One-on-one recorded."), "success")

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import BaseForm, no_control_characters, select_choices
+from ..forms import BaseForm, select_choices
 from ..labels import ACTIVITY_KINDS, RATINGS, SKIP_REASONS
 from . import service
 
@@ -42,7 +42,7 @@ class PlanForm(BaseForm):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Pick the day."))])
     plan = TextAreaField(
         _l("What the day is for"),
-        validators=[Length(max=service.PLAN_MAX), no_control_characters],
+        validators=[Length(max=service.PLAN_MAX)],
         description=_l("A sentence is enough: what you want to learn or make."))
     goal_ids = SelectMultipleField(_l("Goals it serves"), coerce=int, choices=[],
                                    validate_choice=False)
@@ -55,8 +55,7 @@ class ActivityForm(BaseForm):
         validators=[InputRequired(_l("Enter the minutes, from 1 to 720.")),
                     NumberRange(min=1, max=service.MAX_ACTIVITY_MINUTES,
                                 message=_l("Enter the minutes, from 1 to 720."))])
-    note = TextAreaField(_l("Note"), validators=[Length(max=service.NOTE_MAX),
-                                                 no_control_characters])
+    note = TextAreaField(_l("Note"), validators=[Length(max=service.NOTE_MAX)])
     link = StringField(_l("Link"), validators=[Optional(), Length(max=service.LINK_MAX),
                                                web_link],
                        description=_l("Optional: the doc, ticket or course, as an http(s) link."))
@@ -69,7 +68,7 @@ class ActivityForm(BaseForm):
 class SkipForm(BaseForm):
     reason = SelectField(_l("Why"), choices=select_choices(SKIP_REASONS))
     note = TextAreaField(_l("Note"), id="skip-note",
-                         validators=[Length(max=service.NOTE_MAX), no_control_characters])
+                         validators=[Length(max=service.NOTE_MAX)])
 
 
 class RatingForm(BaseForm):
