@@ -153,8 +153,10 @@ def test_editing_can_not_pass_40_hours(agent):
     for _ in range(2):
         log(agent, minutes=720)
     log(agent, minutes=200)  # 2360
-    assert_refused("minutes", service.edit_activity, agent, first, version=1, kind="docs", minutes=761)
-    assert_refused("minutes", service.edit_activity, agent, first, version=1, kind="docs", minutes=721)
+    assert_refused("minutes", service.edit_activity, agent, first, version=1,
+                   kind="docs", minutes=761)
+    assert_refused("minutes", service.edit_activity, agent, first, version=1,
+                   kind="docs", minutes=721)
     service.edit_activity(agent, first, version=1, kind="docs", minutes=700)
     assert week_row(agent).minutes == 2340 == activity_sum(agent)
 

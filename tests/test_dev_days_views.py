@@ -151,7 +151,7 @@ def test_a_goal_that_is_not_ones_own_is_a_field_error(me, world):
 
 def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
     goal = goal_of(agent, "Tier 2", day=LAST_WEEK)
-    response = me.post(url(LAST_WEEK, "plan"), data={"version": "1", 
+    response = me.post(url(LAST_WEEK, "plan"), data={"version": "1",
         "day": (LAST_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
         "goal_ids": [str(goal.id)]})
     assert response.status_code == 422  # last week is over: plans are for now and ahead
@@ -164,7 +164,7 @@ def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
     assert f'value="{(THIS_WEEK + timedelta(days=4)).isoformat()}"' in page
     assert f'name="goal_ids" value="{goal.id}" checked' in page
     # One click: post what the page holds.
-    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1", 
+    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1",
         "day": (THIS_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
         "goal_ids": [str(goal.id)]})
     assert response.status_code == 302
@@ -176,9 +176,10 @@ def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
 
 def test_plan_rules_answer_422_with_the_message_on_the_form(me, agent):
     too_far = THIS_WEEK + timedelta(weeks=13)
-    response = me.post(url(too_far, "plan"), data={"version": "1", "day": too_far.isoformat(), "plan": "x"})
+    response = me.post(url(too_far, "plan"), data={"version": "1", "day": too_far.isoformat(),
+                                                   "plan": "x"})
     assert response.status_code == 422 and "12 weeks ahead" in text(response)
-    outside = me.post(url(THIS_WEEK, "plan"), data={"version": "1", 
+    outside = me.post(url(THIS_WEEK, "plan"), data={"version": "1",
         "day": (THIS_WEEK + timedelta(days=7)).isoformat(), "plan": "Kept plan"})
     assert outside.status_code == 422
     assert "Pick a day inside this week" in text(outside) and "Kept plan" in text(outside)
@@ -187,7 +188,8 @@ def test_plan_rules_answer_422_with_the_message_on_the_form(me, agent):
     assert long.status_code == 422
     assert DevDay.select().count() == 0
     ahead = THIS_WEEK + timedelta(weeks=12)
-    assert me.post(url(ahead, "plan"), data={"version": "1", "day": ahead.isoformat()}).status_code == 302
+    assert me.post(url(ahead, "plan"), data={"version": "1",
+                                             "day": ahead.isoformat()}).status_code == 302
 
 
 def test_a_double_submitted_plan_makes_one_row(me, agent):

@@ -176,6 +176,21 @@ def test_a_stale_form_is_refused(world, client_for, review, goals):
     assert (saved.notes, saved.status) == ("Coaching words", "draft")
 
 
+def test_a_stale_review_form_shows_what_is_saved_and_keeps_what_was_typed(world, client_for,
+                                                                          review, goals):
+    lead = signed_in(client_for, world.lead_a)
+    stale = lead_form(review, goals)
+    assert lead.post(f"/reviews/{review.id}/edit", data=stale).status_code == 302
+    response = lead.post(f"/reviews/{review.id}/edit",
+                         data={**stale, "notes": "The second tab's words"})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "changed after you opened it" in text
+    assert "Coaching words" in text and "The second tab&#39;s words" in text
+    assert 'name="version" type="hidden" value="2"' in text
+    assert Review.get_by_id(review.id).notes == "Coaching words"
+
+
 def test_sharing_needs_a_date_and_every_outcome(world, client_for, review, goals):
     lead = signed_in(client_for, world.lead_a)
     response = lead.post(f"/reviews/{review.id}/share",

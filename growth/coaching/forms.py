@@ -1,4 +1,3 @@
-import secrets
 from datetime import date
 
 from flask import request
@@ -6,14 +5,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm, no_control_characters, select_choices
+from ..forms import BaseForm, CreateForm, VersionedForm, no_control_characters, select_choices
 from ..labels import GOAL_STATUSES
 from .service import OUTCOMES
 
@@ -30,7 +28,7 @@ def _notes(label, description=None):
                          validators=[Length(max=NOTES_MAX), no_control_characters])
 
 
-class OneOnOneForm(BaseForm):
+class OneOnOneForm(CreateForm):
     """A meeting's notes plus up to three action items sent as repeated
     `action_text`, `action_owner`, `action_due` fields (a row without text is ignored)."""
 
@@ -40,8 +38,6 @@ class OneOnOneForm(BaseForm):
     private_notes = _notes(_l("Private notes"),
                            _l("Yours alone: not for them, HR, admins or any other lead, and "
                               "in no export."))
-    submission = HiddenField(default=lambda: secrets.token_urlsafe(24),
-                             validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +79,7 @@ class OneOnOneForm(BaseForm):
                 for row in self.action_rows if row["text"].strip()]
 
 
-class AgendaForm(BaseForm):
+class AgendaForm(CreateForm):
     text = StringField(_l("Something to talk about next time"),
                        validators=[DataRequired(), Length(max=ITEM_MAX), no_control_characters])
 
@@ -113,17 +109,10 @@ class AcknowledgeForm(BaseForm):
     response = _notes(_l("Your response (optional)"))
 
 
-class ReviewForm(BaseForm):
-    version = HiddenField(validators=[InputRequired()])
+class ReviewForm(VersionedForm):
     notes = _notes(_l("Coaching notes"))
     held_on = DateField(_l("Held on"), validators=[Optional()])
     next_focus = _notes(_l("Focus for the next cycle"))
-
-    def validate_version(self, field):
-        try:
-            int(field.data)
-        except (TypeError, ValueError):
-            raise ValidationError(_l("Reload the page and try again.")) from None
 
     def outcomes(self, goals) -> dict:
         return {g.id: (self[f"outcome-{g.id}"].data or "", self[f"comment-{g.id}"].data or "")

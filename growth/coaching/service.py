@@ -12,6 +12,7 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..db import database, write_transaction
+from ..integrity import created_once
 from ..models import (
     ActionItem,
     AgendaItem,
@@ -54,20 +55,15 @@ def record_one_on_one(lead, person, *, held_on: date, shared_notes: str, private
     """Record a meeting with its action items; the open agenda items are taken up by it.
 
     `action_items` are dicts with `text`, `owner` ("person" or "lead") and `due_on`. A
-    `submission` key already used (a double-clicked submit) returns the meeting it recorded.
+    `submission` key this lead already used (a double-clicked or retried submit) returns
+    the meeting it recorded; another lead's key records a new one.
     """
     today = today or date.today()
     if held_on > today:
         raise CoachingError(_("Record a one-on-one once it has been held."), "held_on")
-    try:
-        return _record(lead, person, held_on, shared_notes, private_notes, action_items,
-                       submission or None)
-    except IntegrityError:
-        earlier = OneOnOne.get_or_none(OneOnOne.submission == submission,
-                                       OneOnOne.person == person.id)
-        if earlier is None:
-            raise
-        return earlier
+    return created_once(OneOnOne, submission, lambda: _record(
+        lead, person, held_on, shared_notes, private_notes, action_items, submission or None),
+        lead=lead.id)
 
 
 def _record(lead, person, held_on, shared_notes, private_notes, action_items, submission):
@@ -85,10 +81,16 @@ def _record(lead, person, held_on, shared_notes, private_notes, action_items, su
     return meeting
 
 
-def add_agenda_item(author, person, text: str) -> AgendaItem:
-    """Something either side wants to talk about at the next one-on-one."""
-    with database.atomic():
-        return AgendaItem.create(person=person.id, author=author.id, text=text.strip())
+def add_agenda_item(author, person, text: str, submission: str | None = None) -> AgendaItem:
+    """Something either side wants to talk about at the next one-on-one. A `submission`
+    key the author already used returns the item it added."""
+
+    def create():
+        with database.atomic():
+            return AgendaItem.create(person=person.id, author=author.id, text=text.strip(),
+                                     submission=submission or None)
+
+    return created_once(AgendaItem, submission, create, author=author.id)
 
 
 def set_action_item_done(actor, item: ActionItem, done: bool) -> None:

@@ -134,7 +134,7 @@ def add_team_agenda_item(user_id: int):
     form = AgendaForm()
     if not form.validate():
         return _render_person(member, 422, agenda=form)
-    service.add_agenda_item(current_user, member, form.text.data)
+    service.add_agenda_item(current_user, member, form.text.data, form.submission.data)
     flash(_("Added to the agenda for your next one-on-one."), "success")
     return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
 
@@ -178,7 +178,7 @@ def add_agenda_item():
     form = AgendaForm()
     if not form.validate():
         return _render_mine(422, agenda=form)
-    service.add_agenda_item(current_user, current_user, form.text.data)
+    service.add_agenda_item(current_user, current_user, form.text.data, form.submission.data)
     flash(_("Added to the agenda for your next one-on-one."), "success")
     return redirect(url_for("coaching.my_coaching") + "#agenda")
 
@@ -264,12 +264,20 @@ def _lead_change(review_id: int, share: bool):
     if form.validate():
         change = service.share_review if share else service.edit_review
         try:
-            change(current_user, review, version=int(form.version.data), notes=form.notes.data,
+            change(current_user, review, version=form.version_number(), notes=form.notes.data,
                    held_on=form.held_on.data, next_focus=form.next_focus.data,
                    outcomes=form.outcomes(goals))
         except service.ReviewLocked:
-            abort(409, _("Someone changed this review after you opened it, or it is finished. "
-                         "Reload it to see the latest version."))
+            current = _review_or_404(review_id)
+            if not allowed(current_user, current):
+                abort(409, _("Someone changed this review after you opened it, or it is "
+                             "finished. Reload it to see the latest version."))
+            # Only stale: show what is saved now next to what the lead typed.
+            saved = {"notes": current.notes, "held_on": current.held_on,
+                     "next_focus": current.next_focus}
+            saved.update({f"outcome-{o.goal_id}": o.outcome for o in current.goal_outcomes})
+            form.show_conflict(current.version, saved)
+            return _render_review(current, 409, lead_form=form)
         except service.CoachingError as error:
             _field_error(form, error)
         else:
