@@ -11,7 +11,7 @@ from markupsafe import escape
 from wtforms import Form, HiddenField, PasswordField, StringField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from .models import ID_MAX
 
@@ -91,6 +91,14 @@ class BaseForm(Form):
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
 
 
+def _posted_only(field, kwargs) -> None:
+    """A posted form's key or version is what was posted, never the default or the row's
+    current value (which would turn a missing one into a fresh one)."""
+    posted = kwargs.get("formdata", request.form if request.method == "POST" else None)
+    if posted is not None:
+        field.data = posted.get(field.name)
+
+
 def _shown(field, value) -> str:
     """A stored value as the form shows it: a choice by its label, a date in ISO."""
     values = value if isinstance(value, (list, tuple, set)) else [value]
@@ -140,6 +148,10 @@ class CreateForm(BaseForm):
 
     submission = HiddenField(default=new_submission_key)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _posted_only(self.submission, kwargs)
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         key = self.submission.data or ""
@@ -155,8 +167,12 @@ class VersionedForm(BaseForm):
     while the row still has it, so a stale form answers 409 instead of wiping a later
     save (see `show_conflict`)."""
 
-    version = HiddenField(validators=[Length(max=12)])
+    version = HiddenField()
     saved: list = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _posted_only(self.version, kwargs)
 
     def validate_version(self, field):
         if self.version_number() is None:

@@ -234,7 +234,8 @@ def test_auth10_a_stale_session_cannot_change_a_role(world, client_for):
     admin = stale(client_for(world.admin))
     response = admin.post(f"/admin/users/{world.agent_a.id}", data={
         "name": world.agent_a.name, "email": world.agent_a.email, "role": "admin",
-        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     assert User.get_by_id(world.agent_a.id).role == "agent"
@@ -247,7 +248,7 @@ def test_auth10_other_sensitive_posts_need_a_fresh_sign_in(world, client_for, pa
     who = world.hr if path.startswith("/hr") else world.admin
     response = stale(client_for(who)).post(path.format(id=world.agent_a.id), data={
         "left_on": "2020-02-01", "leave_reason": "voluntary", "hired_on": "2020-01-06",
-        "team_id": world.team_b.id})
+        "team_id": world.team_b.id, "version": 1})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     fresh = User.get_by_id(world.agent_a.id)
@@ -361,7 +362,7 @@ def test_az04_moving_an_agent_moves_their_leads_access_at_once(world, client_for
     assert old_lead.get(f"/goals/{goal.id}").status_code == 200
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
         "hired_on": "2020-01-06", "left_on": "", "leave_reason": "",
-        "team_id": world.team_b.id})
+        "team_id": world.team_b.id, "version": 1})
     assert response.status_code == 302
     assert old_lead.get(f"/goals/{goal.id}").status_code == 404
     assert old_lead.get(f"/team/{world.agent_a.id}").status_code == 404
@@ -628,7 +629,8 @@ def test_val01_bad_weekly_hours_create_no_account(world, client_for, hours):
                                  "20240108"])
 def test_val02_bad_dates_are_refused(world, client_for, day):
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
-        "hired_on": day, "left_on": "", "leave_reason": "", "team_id": world.team_a.id})
+        "hired_on": day, "left_on": "", "leave_reason": "", "team_id": world.team_a.id,
+        "version": 1})
     assert response.status_code == 422
     assert User.get_by_id(world.agent_a.id).hired_on == world.agent_a.hired_on
 
@@ -636,7 +638,7 @@ def test_val02_bad_dates_are_refused(world, client_for, day):
 def test_val02_leaving_before_hiring_is_refused(world, client_for):
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
         "hired_on": "2020-01-06", "left_on": "2019-12-31", "leave_reason": "voluntary",
-        "team_id": world.team_a.id})
+        "team_id": world.team_a.id, "version": 1})
     assert response.status_code == 422
     assert User.get_by_id(world.agent_a.id).left_on is None
 
@@ -753,7 +755,8 @@ def test_log01_account_events(world, client_for):
     admin = client_for(world.admin)
     response = admin.post(f"/admin/users/{world.agent_a.id}", data={
         "name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
-        "team_id": world.team_b.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_b.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert_one_event("role_changed", world.admin, response, world.agent_a)
     assert_one_event("team_changed", world.admin, response, world.agent_a)
     response = admin.post(f"/admin/users/{world.agent_b.id}/deactivate", data={
@@ -898,7 +901,8 @@ def test_db02_a_failure_after_the_first_write_leaves_nothing_behind(app, world, 
     monkeypatch.setattr(audit, "record", failing)
     response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
         "name": "Renamed", "email": world.agent_a.email, "role": "lead",
-        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert response.status_code == 500
     person = User.get_by_id(world.agent_a.id)
     assert (person.name, person.role, person.session_version) == (
