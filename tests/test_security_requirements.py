@@ -972,6 +972,126 @@ def test_val05_a_rejected_form_is_logged_without_what_was_typed(world, client_fo
     assert "SECRET-MINUTES" not in record.getMessage()
 
 
+# DB-03 / DB-04: every create form carries a one-time key, every edit form the row's version --
+
+# Each POST route is one of three kinds; a new route fails the sweep until it is placed.
+CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_one",
+                "coaching.add_team_agenda_item", "coaching.add_agenda_item",
+                "admin.new_user", "admin.teams", "admin.cycles"}
+EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
+              "coaching.share_review", "hr.person", "admin.edit_user", "admin.edit_team"}
+# Actions set a state the button names (idempotent: a repeat changes nothing more), make a
+# row a UNIQUE index keeps single (a review per person and cycle), or change only the
+# signed-in person's own settings.
+ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.language",
+           "dev_days.delete_activity", "dev_days.skip", "dev_days.take_back", "dev_days.rate",
+           "coaching.open_review", "coaching.tick_action_item", "coaching.self_assessment",
+           "coaching.acknowledge_review", "admin.deactivate_user", "admin.reactivate_user",
+           "admin.reset_password"}
+
+
+def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts == CREATE_FORMS | EDIT_FORMS | ACTIONS, posts ^ (
+        CREATE_FORMS | EDIT_FORMS | ACTIONS)
+    assert not CREATE_FORMS & EDIT_FORMS and not (CREATE_FORMS | EDIT_FORMS) & ACTIONS
+
+
+class PostForms(HTMLParser):
+    """The post forms of a page: their actions (a button's formaction too) and the names of
+    their hidden inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[list, set]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.forms.append(([attrs.get("action") or ""], set()))
+        elif tag == "input" and attrs.get("type") == "hidden" and self.forms:
+            self.forms[-1][1].add(attrs.get("name"))
+        elif tag == "button" and attrs.get("formaction") and self.forms:
+            self.forms[-1][0].append(attrs["formaction"])
+
+
+def test_db04_every_create_form_on_every_page_carries_a_key_and_every_edit_its_version(
+        app, world, client_for):
+    seed(world)
+    adapter = app.url_map.bind("localhost")
+    seen = set()
+    for who in ("agent_a", "lead_a", "hr", "admin"):
+        client = client_for(getattr(world, who))
+        for url in crawl_urls(app):
+            response = client.get(url)
+            if not response.content_type.startswith("text/html"):
+                continue
+            parser = PostForms()
+            parser.feed(response.get_data(as_text=True))
+            for actions, hidden in parser.forms:
+                for action in actions:
+                    endpoint, _ = adapter.match(action or url, method="POST")
+                    seen.add(endpoint)
+                    if endpoint in CREATE_FORMS:
+                        assert "submission" in hidden and "version" not in hidden, (url, action)
+                    elif endpoint in EDIT_FORMS:
+                        assert "version" in hidden and "submission" not in hidden, (url, action)
+    assert seen >= CREATE_FORMS | EDIT_FORMS, (CREATE_FORMS | EDIT_FORMS) - seen
+
+
+def test_db04_a_key_from_someone_elses_page_never_reaches_their_row(world, client_for):
+    week = week_label(monday_of(date.today()))
+    cycle = ReviewCycle.ensure_for(date.today())
+    forms = [(f"/week/{week}/activities", {"kind": "docs", "minutes": "30", "note": "n"}),
+             ("/goals", {"title": "t", "cycle_id": str(cycle.id)}),
+             ("/one-on-ones/agenda", {"text": "topic"})]
+    for path, form in forms:
+        key = f"copied-{len(path)}-key"
+        assert client_for(world.agent_a).post(path, data={**form, "submission": key}
+                                              ).status_code == 302
+        other = client_for(world.agent_a2).post(path, data={**form, "submission": key,
+                                                             "note": "other", "text": "other",
+                                                             "title": "other"})
+        assert other.status_code == 302, path
+    from growth.models import AgendaItem
+
+    for model, owner in ((Activity, Activity.select(DevDay.user).join(DevDay)),
+                         (Goal, Goal.select(Goal.owner)), (AgendaItem,
+                                                           AgendaItem.select(
+                                                               AgendaItem.author))):
+        assert model.select().count() == 2
+        assert sorted(owner.scalars()) == sorted([world.agent_a.id, world.agent_a2.id])
+
+
+def test_db03_a_stale_edit_answers_409_and_changes_nothing(world, client_for):
+    goal = seed(world)
+    activity = Activity.get()
+    week = week_label(monday_of(date.today()))
+    edits = [
+        (Goal, goal.id, f"/goals/{goal.id}/edit",
+         {"title": "stale", "cycle_id": str(goal.cycle_id)}, world.agent_a),
+        (Activity, activity.id, f"/activities/{activity.id}/edit",
+         {"kind": "docs", "minutes": "10", "note": "stale"}, world.agent_a),
+        (DevDay, activity.dev_day_id, f"/week/{week}/plan",
+         {"day": monday_of(date.today()).isoformat(), "plan": "stale"}, world.agent_a),
+        (User, world.agent_a.id, f"/hr/people/{world.agent_a.id}",
+         {"hired_on": "2019-01-07", "left_on": "", "leave_reason": "", "team_id": ""},
+         world.hr),
+        (User, world.agent_a.id, f"/admin/users/{world.agent_a.id}",
+         {"name": "stale", "email": "stale@example.com", "role": "agent", "team_id": "",
+          "hired_on": "2019-01-07", "weekly_dev_hours": "8"}, world.admin),
+        (Team, world.team_a.id, f"/admin/teams/{world.team_a.id}",
+         {"name": "stale", "lead_id": ""}, world.admin),
+    ]
+    for model, row_id, path, form, who in edits:
+        model.update(version=model.version + 1).where(model.id == row_id).execute()
+        before = model.select().where(model.id == row_id).tuples().get()
+        response = client_for(who).post(path, data={**form, "version": "1"})
+        assert response.status_code == 409, path
+        assert "changed after you opened it" in response.get_data(as_text=True), path
+        assert model.select().where(model.id == row_id).tuples().get() == before, path
+
+
 # DB-06 -----------------------------------------------------------------------------------
 
 def test_db06_a_failing_migration_leaves_the_schema_unchanged(db, tmp_path):
