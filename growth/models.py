@@ -361,7 +361,10 @@ class Review(BaseModel):
     shared_at = DateTimeField(null=True)
     acknowledged_at = DateTimeField(null=True)
     response = TextField(default="")
-    version = IntegerField(default=1)
+    version = IntegerField(default=1)  # the lead's part (and the acknowledgement)
+    # The self-assessment's own version: the agent's drafts and the lead's part never make
+    # each other's open form stale (and so never tell one that the other is writing).
+    self_version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

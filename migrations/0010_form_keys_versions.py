@@ -41,4 +41,5 @@ def up(migrator, db):
         migrator.add_column("team", "version", _version()),
         migrator.add_column("review_cycle", "submission", _key()),
         migrator.add_index("review_cycle", ("submission",), True),
+        migrator.add_column("review", "self_version", _version()),
     )

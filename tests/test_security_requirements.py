@@ -979,15 +979,15 @@ CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_
                 "coaching.add_team_agenda_item", "coaching.add_agenda_item",
                 "admin.new_user", "admin.teams", "admin.cycles"}
 EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
-              "coaching.share_review", "hr.person", "admin.edit_user", "admin.edit_team"}
+              "coaching.share_review", "coaching.self_assessment", "hr.person",
+              "admin.edit_user", "admin.edit_team"}
 # Actions set a state the button names (idempotent: a repeat changes nothing more), make a
 # row a UNIQUE index keeps single (a review per person and cycle), or change only the
 # signed-in person's own settings.
 ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.language",
            "dev_days.delete_activity", "dev_days.skip", "dev_days.take_back", "dev_days.rate",
-           "coaching.open_review", "coaching.tick_action_item", "coaching.self_assessment",
-           "coaching.acknowledge_review", "admin.deactivate_user", "admin.reactivate_user",
-           "admin.reset_password"}
+           "coaching.open_review", "coaching.tick_action_item", "coaching.acknowledge_review",
+           "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):

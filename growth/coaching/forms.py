@@ -99,7 +99,7 @@ class OpenReviewForm(BaseForm):
             raise ValidationError(_l("Choose a cycle."))
 
 
-class SelfAssessmentForm(BaseForm):
+class SelfAssessmentForm(VersionedForm):
     text = _notes(_l("Your self-assessment"),
                   _l("Your lead reads it once you submit it. After that it can't be changed."))
     submit = BooleanField(_l("Submit"))

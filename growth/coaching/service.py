@@ -12,7 +12,7 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..db import database, write_transaction
-from ..integrity import created_once
+from ..integrity import StaleEdit, created_once
 from ..models import (
     ActionItem,
     AgendaItem,
@@ -126,17 +126,27 @@ def open_review(lead, person, cycle_id: int, today: date | None = None) -> Revie
     return review
 
 
-def save_self_assessment(person, review: Review, text: str, submit: bool) -> None:
-    """Write (and optionally submit) the self-assessment. Once submitted it is read-only."""
+def save_self_assessment(person, review: Review, text: str, submit: bool,
+                         version: int) -> None:
+    """Write (and optionally submit) the self-assessment. Once submitted it is read-only
+    (ReviewLocked); a draft saved since `version` was read raises StaleEdit, unless it was
+    this very draft (a double-clicked save)."""
     with write_transaction():
         changed = (Review.update(self_assessment=text or "",
-                                 self_submitted_at=utcnow() if submit else None)
+                                 self_submitted_at=utcnow() if submit else None,
+                                 self_version=Review.self_version + 1)
                    .where(Review.id == review.id, Review.person == person.id,
                           Review.self_submitted_at.is_null(),
-                          Review.status != ReviewStatus.ACKNOWLEDGED.value)
+                          Review.status != ReviewStatus.ACKNOWLEDGED.value,
+                          Review.self_version == version)
                    .execute())
         if not changed:
-            raise ReviewLocked()
+            current = Review.get_by_id(review.id)
+            if current.self_submitted or current.status == ReviewStatus.ACKNOWLEDGED:
+                raise ReviewLocked()
+            if submit or current.self_assessment != (text or ""):
+                raise StaleEdit(current)
+            return
         if submit:
             audit.record("self_assessment_submitted", review, actor=person)
 

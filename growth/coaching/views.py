@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..i18n import PageFormats, translated
+from ..integrity import StaleEdit
 from ..models import ActionItem, Review, ReviewCycle, User
 from ..permissions import (
     allowed_or_404,
@@ -224,7 +225,8 @@ def _render_review(review: Review, status: int = 200, lead_form=None, self_form=
         lead_form=lead_form,
         self_form=self_form or SelfAssessmentForm(
             formdata=None,
-            data={"text": review.self_assessment} if is_self(current_user, person.id) else {}),
+            data={"text": review.self_assessment, "version": review.self_version}
+            if is_self(current_user, person.id) else {}),
         ack_form=ack_form or AcknowledgeForm(formdata=None)), status
 
 
@@ -244,9 +246,13 @@ def self_assessment(review_id: int):
     if not form.validate():
         return _render_review(review, 422, self_form=form)
     try:
-        service.save_self_assessment(current_user, review, form.text.data, form.submit.data)
+        service.save_self_assessment(current_user, review, form.text.data, form.submit.data,
+                                     version=form.version_number())
     except service.ReviewLocked:
         abort(409)
+    except StaleEdit as stale:
+        form.show_conflict(stale.row.self_version, {"text": stale.row.self_assessment})
+        return _render_review(_review_or_404(review_id), 409, self_form=form)
     flash(_("Submitted: your lead can read it now.") if form.submit.data
           else _("Saved. Only you can read it until you submit it."), "success")
     return redirect(url_for("coaching.review", review_id=review.id))
