@@ -40,18 +40,21 @@ def created_once(model, submission: str | None, create, **owner):
         return earlier
 
 
-def update_versioned(model, row_id: int, version: int, changes: dict, also: dict | None = None):
+def update_versioned(model, row_id: int, version: int, changes: dict,
+                     also: dict | None = None) -> bool:
     """UPDATE the row SET `changes` (and `also`), version = version + 1 WHERE id = ? AND
-    version = ?, in one statement. When the version has moved on, a repeat of the very same
-    change (a double-clicked save: the row already holds `changes`) counts as done;
-    anything else raises StaleEdit with the row as it is now."""
+    version = ?, in one statement; True when it did. When the version has moved on, a
+    repeat of the very same change (a double-clicked save: the row already holds
+    `changes`) is done already (False: nothing to record again); anything else raises
+    StaleEdit with the row as it is now."""
     updated = (model.update(**changes, **(also or {}), version=model.version + 1)
                .where(model.id == row_id, model.version == version).execute())
     if updated:
-        return
+        return True
     current = model.get_or_none(model.id == row_id)
     if current is None or not holds(current, changes):
         raise StaleEdit(current)
+    return False
 
 
 def holds(row: Model, changes: dict) -> bool:

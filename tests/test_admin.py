@@ -279,3 +279,15 @@ def test_a_stale_team_form_answers_409(world, client_for):
     assert admin.post(path, data={**form, "name": "Team Apple"}).status_code == 302  # a repeat
     assert admin.post(path, data={k: v for k, v in form.items() if k != "version"}
                       ).status_code == 422
+
+
+def test_a_double_clicked_role_change_is_audited_once(world, client_for):
+    admin = client_for(world.admin)
+    form = {"name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
+            "team_id": str(world.team_a.id), "hired_on": "2020-01-06",
+            "weekly_dev_hours": "8", "version": "1"}
+    for _ in range(2):
+        assert admin.post(f"/admin/users/{world.agent_a.id}", data=form).status_code == 302
+    assert len(events("role_changed")) == 1 and len(events("user_updated")) == 1
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.version, person.session_version) == (2, world.agent_a.session_version + 1)

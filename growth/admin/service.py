@@ -57,10 +57,11 @@ def update_user(actor, user: User, *, version: int, email, name, role, team_id, 
     moved = role != user.role or team_id != user.team_id
     try:
         with database.atomic():
-            update_versioned(User, user.id, version, {
+            if not update_versioned(User, user.id, version, {
                 "email": normalize_email(email), "name": name.strip(), "role": Role(role).value,
                 "team": team_id, "hired_on": hired_on, "weekly_dev_hours": weekly_dev_hours,
-            }, also={"session_version": User.session_version + (1 if moved else 0)})
+            }, also={"session_version": User.session_version + (1 if moved else 0)}):
+                return User.get_by_id(user.id)  # a repeat: recorded the first time
             if role != user.role:
                 audit.record("role_changed", user, actor=actor,
                              detail=f"{user.role}->{role}")
@@ -135,12 +136,11 @@ def save_team(actor, team: Team | None, *, name: str, lead_id: int | None,
                 team = Team.create(name=name.strip(), lead=lead_id,
                                    submission=submission or None)
                 audit.record("team_created", team, actor=actor)
-            else:
+            elif update_versioned(Team, team.id, version or 0,
+                                  {"name": name.strip(), "lead": lead_id}):
                 if team.lead_id != lead_id:
                     audit.record("team_lead_changed", team, actor=actor,
                                  detail=f"{team.lead_id}->{lead_id}")
-                update_versioned(Team, team.id, version or 0,
-                                 {"name": name.strip(), "lead": lead_id})
                 audit.record("team_updated", team, actor=actor)
     except IntegrityError as error:
         earlier = earlier_submission(Team, submission) if team is None else None

@@ -55,7 +55,8 @@ def update_employment(actor, person: User, *, version: int, hired_on: date,
     if moved or (has_left and "left_on" in changed):
         also["session_version"] = User.session_version + 1
     with database.atomic():
-        update_versioned(User, person.id, version, fields, also=also)
+        if not update_versioned(User, person.id, version, fields, also=also):
+            return User.get_by_id(person.id)  # a repeat: recorded the first time
         if has_left and person.role == Role.LEAD:
             Team.update(lead=None, version=Team.version + 1).where(
                 Team.lead == person.id).execute()
