@@ -1,13 +1,14 @@
 """The base form: WTForms' session CSRF, bound to request data only on POST."""
 
 import logging
+import secrets
 import unicodedata
 from datetime import date, datetime, timedelta
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from wtforms import DateTimeField, Form, PasswordField, StringField, TextAreaField
+from wtforms import DateTimeField, Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
@@ -100,6 +101,22 @@ class BaseForm(Form):
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
 
 
+def _posted_only(field, kwargs) -> None:
+    """A posted form's key or version is what was posted, never the default or the row's
+    current value (which would turn a missing one into a fresh one)."""
+    posted = kwargs.get("formdata", request.form if request.method == "POST" else None)
+    if posted is not None:
+        field.data = posted.get(field.name)
+
+
+def _shown(field, value) -> str:
+    """A stored value as the form shows it: a choice by its label, a date in ISO."""
+    values = value if isinstance(value, (list, tuple, set)) else [value]
+    labels = {str(choice.value): str(choice.label) for choice in getattr(field, "choices", None)
+              or () if isinstance(choice, SelectChoice)}
+    return ", ".join(labels.get(str(v), str(v)) for v in values if v not in (None, ""))
+
+
 def _bounded(coerce):
     def coerce_within_range(value):
         result = coerce(value)
@@ -125,6 +142,78 @@ REFUSED_TEXT_MESSAGES = {
     Refused.CONTROL: _l("Remove the invisible control characters."),
     Refused.LINE_BREAK: _l("Keep this to one line, without line breaks or tabs."),
 }
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+RESUBMIT_MESSAGE = _l("This form was opened before an update of Growth or has lost a hidden "
+                      "field. Check what you entered and send it again.")
+STALE_MESSAGE = _l("This was changed after you opened it, perhaps in another tab. What is "
+                   "saved now is shown here; your changes are still in the form: check them "
+                   "and save again.")
+
+
+class CreateForm(BaseForm):
+    """A form that creates a row. Its one-time `submission` key is stored with the row
+    (UNIQUE), so a double-clicked or retried submit makes one row. A post without a key is
+    refused and the form comes back with the input kept and a new key."""
+
+    submission = HiddenField(default=new_submission_key)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _posted_only(self.submission, kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        key = self.submission.data or ""
+        if 8 <= len(key) <= 64 and key.isascii() and key.isprintable():
+            return valid
+        self.submission.data = new_submission_key()
+        self.form_errors.append(RESUBMIT_MESSAGE)
+        return False
+
+
+class VersionedForm(BaseForm):
+    """A form that edits a row. It carries the row's `version`; the service saves only
+    while the row still has it, so a stale form answers 409 instead of wiping a later
+    save (see `show_conflict`)."""
+
+    version = HiddenField()
+    saved: list = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _posted_only(self.version, kwargs)
+
+    def validate_version(self, field):
+        if self.version_number() is None:
+            raise ValidationError(_l("Reload the page and try again."))
+
+    def version_number(self) -> int | None:
+        try:
+            number = int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+        return number if 1 <= number <= ID_MAX else None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.version.errors:
+            self.form_errors.extend(self.version.errors)
+        return valid
+
+    def show_conflict(self, version: int, saved: dict) -> None:
+        """After a stale save: keep what was typed, aim the form at the current `version`
+        (saving again is now a deliberate choice) and list what is saved, field by field,
+        with the labels and choice names the form shows."""
+        self.version.data = str(version)
+        self.form_errors.append(STALE_MESSAGE)
+        self.saved = [(self[name].label.text, _shown(self[name], value))
+                      for name, value in saved.items() if name in self]
+
 
 
 def text_problem(text: str, *, multiline: bool):

@@ -82,6 +82,16 @@ ID_MAX = 2**31 - 1
 EMAIL_MAX = 254
 
 
+def one_time_key(unique: bool = False) -> CharField:
+    """The column holding the one-time key of the form that created the row.
+
+    UNIQUE together with the person who typed into the form (or on its own for forms only
+    admins use): a double-clicked or retried submit makes one row, and a key copied from
+    someone else's page never finds their row. Empty for rows made elsewhere (the command
+    line, the demo, rows older than migration 0010)."""
+    return CharField(max_length=64, null=True, unique=unique)
+
+
 def normalize_email(email: str) -> str:
     """The form an email is stored and compared in: trimmed, case-folded, NFC."""
     return unicodedata.normalize("NFC", (email or "").strip().casefold())
@@ -91,6 +101,8 @@ class Team(BaseModel):
     name = CharField(max_length=100, unique=True)
     # `team` and `user` point at each other: this key resolves once User is defined.
     lead = DeferredForeignKey("User", null=True, backref="led_teams", on_delete="SET NULL")
+    submission = one_time_key(unique=True)
+    version = IntegerField(default=1)
 
     class Meta:
         table_name = "team"
@@ -121,6 +133,9 @@ class User(BaseModel):
     session_version = IntegerField(default=1)
     must_change_password = BooleanField(default=False)
     locale = CharField(max_length=10, null=True)
+    # The admin's form: name, email, role, team, hire date, hours; HR's: employment.
+    version = IntegerField(default=1)
+    submission = one_time_key(unique=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -191,6 +206,7 @@ class ReviewCycle(BaseModel):
     name = CharField(max_length=60, unique=True)
     starts_on = DateField()
     ends_on = DateField(constraints=[Check("ends_on >= starts_on")])
+    submission = one_time_key(unique=True)
 
     class Meta:
         table_name = "review_cycle"
@@ -235,12 +251,14 @@ class Goal(BaseModel):
     why = TextField(default="")
     success = TextField(default="")
     status = CharField(max_length=10, default=GoalStatus.OPEN.value)
+    submission = one_time_key()
+    version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "goal"
-        indexes = ((("owner", "cycle"), False),)
+        indexes = ((("owner", "cycle"), False), (("owner", "submission"), True))
 
 
 class DevDay(BaseModel):
@@ -255,6 +273,9 @@ class DevDay(BaseModel):
     skip_note = TextField(default="")
     rating = SmallIntegerField(null=True, constraints=[Check("rating BETWEEN 1 AND 4")])
     minutes = IntegerField(default=0, constraints=[Check("minutes BETWEEN 0 AND 2400")])
+    # The plan form's version: moved by saving a plan only, so logging, skipping or rating
+    # in another tab never makes an open plan form stale.
+    version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -285,10 +306,13 @@ class Activity(BaseModel):
     note = TextField(default="")
     link = CharField(max_length=2000, default="")
     goal = ForeignKeyField(Goal, null=True, backref="activities", on_delete="SET NULL")
+    submission = one_time_key()
+    version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "activity"
+        indexes = ((("dev_day", "submission"), True),)
 
 
 class OneOnOne(BaseModel):
@@ -297,13 +321,12 @@ class OneOnOne(BaseModel):
     held_on = DateField()
     shared_notes = TextField(default="")
     private_notes = TextField(default="")  # the author's alone; never in any export
-    # The recording form's one-time key (UNIQUE): a double-clicked submit makes one meeting.
-    submission = CharField(max_length=64, null=True, unique=True)
+    submission = one_time_key()
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "one_on_one"
-        indexes = ((("person", "held_on"), False),)
+        indexes = ((("person", "held_on"), False), (("lead", "submission"), True))
 
 
 class ActionItem(BaseModel):
@@ -328,11 +351,12 @@ class AgendaItem(BaseModel):
     # Set when the meeting it was raised for is recorded.
     one_on_one = ForeignKeyField(OneOnOne, null=True, backref="agenda_items",
                                  on_delete="SET NULL")
+    submission = one_time_key()
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "agenda_item"
-        indexes = ((("person", "one_on_one"), False),)
+        indexes = ((("person", "one_on_one"), False), (("author", "submission"), True))
 
 
 class Review(BaseModel):
@@ -350,7 +374,10 @@ class Review(BaseModel):
     shared_at = DateTimeField(null=True)
     acknowledged_at = DateTimeField(null=True)
     response = TextField(default="")
-    version = IntegerField(default=1)
+    version = IntegerField(default=1)  # the lead's part (and the acknowledgement)
+    # The self-assessment's own version: the agent's drafts and the lead's part never make
+    # each other's open form stale (and so never tell one that the other is writing).
+    self_version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -18,6 +18,7 @@ from flask_login.utils import _create_identifier
 
 from growth import create_app
 from growth.db import database, open_database, runner
+from growth.forms import new_submission_key
 from growth.i18n import LOCALE_VARIABLES
 from growth.models import ALL_MODELS, Role, Team, User
 from growth.passwords import hash_password
@@ -33,7 +34,10 @@ _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 class Client(FlaskClient):
-    """A test client whose form posts carry the session's CSRF token (csrf=False omits it)."""
+    """A test client whose form posts carry the session's CSRF token (csrf=False omits it)
+    and, like a browser that has just loaded the form, a new one-time `submission` key for
+    create forms (other forms ignore it). A test posting a form twice passes its own key;
+    `submission=""` posts none. Edit forms' `version` is for each test to send."""
 
     _csrf_token = None
 
@@ -52,9 +56,11 @@ class Client(FlaskClient):
 
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
-        if csrf and (data is None or isinstance(data, dict)):
+        if "input_stream" not in kwargs and (data is None or isinstance(data, dict)):
             data = dict(data or {})
-            data.setdefault("csrf_token", self._csrf_token or self.csrf_token())
+            if csrf:
+                data.setdefault("csrf_token", self._csrf_token or self.csrf_token())
+            data.setdefault("submission", new_submission_key())
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 

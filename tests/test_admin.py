@@ -28,7 +28,7 @@ def test_audit_log_is_for_hr_and_admin(world, client_for):
 def test_admin_posts_are_refused_to_others(world, client_for):
     response = client_for(world.hr).post(f"/admin/users/{world.agent_a.id}", data={
         "name": "x", "email": "x@example.com", "role": "admin", "hired_on": "2020-01-01",
-        "weekly_dev_hours": "8"})
+        "weekly_dev_hours": "8", "version": "1"})
     assert response.status_code == 403
     assert User.get_by_id(world.agent_a.id).role == "agent"
 
@@ -70,7 +70,8 @@ def test_role_change_is_audited_and_ends_their_sessions(world, client_for):
     assert agent_client.get("/").status_code == 200
     response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
         "name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
-        "team_id": str(world.team_a.id), "hired_on": "2020-01-06", "weekly_dev_hours": "8"})
+        "team_id": str(world.team_a.id), "hired_on": "2020-01-06", "weekly_dev_hours": "8",
+        "version": "1"})
     assert response.status_code == 302
     assert User.get_by_id(world.agent_a.id).role == "lead"
     assert [e.detail for e in events("role_changed")] == ["agent->lead"]
@@ -80,7 +81,7 @@ def test_role_change_is_audited_and_ends_their_sessions(world, client_for):
 def test_mass_assignment_is_ignored(world, client_for):
     client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
         "name": "Renamed", "email": world.agent_a.email, "role": "agent", "team_id": "",
-        "hired_on": "2020-01-06", "weekly_dev_hours": "8", "session_version": "99",
+        "hired_on": "2020-01-06", "weekly_dev_hours": "8", "session_version": "99", "version": "1",
         "password_hash": "x", "active": "0"})
     person = User.get_by_id(world.agent_a.id)
     assert person.name == "Renamed"
@@ -125,7 +126,7 @@ def test_teams_create_rename_and_choose_a_lead(world, client_for, make_user):
     team = Team.get(Team.name == "Billing")
     assert team.lead_id == new_lead.id
     response = admin.post(f"/admin/teams/{team.id}", data={"name": "Billing & Accounts",
-                                                           "lead_id": ""})
+                                                           "lead_id": "", "version": "1"})
     assert response.status_code == 302
     team = Team.get_by_id(team.id)
     assert (team.name, team.lead_id) == ("Billing & Accounts", None)
@@ -183,3 +184,110 @@ def test_audit_log_is_append_only(world, db):
         AuditEvent.update(action="changed").where(AuditEvent.id == event.id).execute()
     with pytest.raises(Exception, match="append-only"), db.atomic():
         AuditEvent.delete().where(AuditEvent.id == event.id).execute()
+
+
+# One-time keys and versions ----------------------------------------------------------------
+
+NEW_ACCOUNT = {"name": "New Starter", "email": "new.starter@example.com", "role": "agent",
+               "team_id": "", "hired_on": "2026-01-05", "weekly_dev_hours": "8"}
+
+
+@pytest.mark.parametrize(("path", "form", "model"), [
+    ("/admin/users/new", NEW_ACCOUNT, User),
+    ("/admin/teams", {"name": "Billing", "lead_id": ""}, Team),
+    ("/admin/cycles", {"name": "2031 H1", "starts_on": "2031-01-01", "ends_on": "2031-06-30"},
+     ReviewCycle),
+])
+def test_a_double_clicked_admin_form_makes_one_row(world, client_for, path, form, model):
+    admin = client_for(world.admin)
+    before = model.select().count()
+    key = "admin-form-key-0001"
+    first = admin.post(path, data={**form, "submission": key})
+    second = admin.post(path, data={**form, "submission": key})
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert model.select().count() == before + 1
+    assert model.get(model.submission == key)
+    # Without its key the form is refused, the input kept, and nothing is made.
+    refused = admin.post(path, data={**form, "submission": ""})
+    assert refused.status_code == 422 and "send it again" in refused.get_data(as_text=True)
+    assert model.select().count() == before + 1
+
+
+def test_a_repeated_account_form_does_not_show_a_new_password(world, client_for):
+    admin = client_for(world.admin)
+    form = {**NEW_ACCOUNT, "submission": "account-form-key-1"}
+    admin.post("/admin/users/new", data=form)
+    admin.get("/admin/users")  # the first answer's message is read
+    page = admin.post("/admin/users/new", data=form, follow_redirects=True).get_data(
+        as_text=True)
+    assert "already made the account of New Starter" in page
+    assert "one-time password" in page and User.select().where(
+        User.email == "new.starter@example.com").count() == 1
+
+
+def test_a_stale_account_form_answers_409_and_keeps_both(world, client_for):
+    admin = client_for(world.admin)
+    path = f"/admin/users/{world.agent_a.id}"
+    form = {"name": world.agent_a.name, "email": world.agent_a.email, "role": "agent",
+            "team_id": str(world.team_a.id), "hired_on": "2020-01-06",
+            "weekly_dev_hours": "8", "version": "1"}
+    assert admin.post(path, data={**form, "weekly_dev_hours": "4"}).status_code == 302
+    stale = admin.post(path, data={**form, "name": "Renamed In Tab Two"})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "changed after you opened it" in page and "Renamed In Tab Two" in page
+    assert 'name="version" type="hidden" value="2"' in page
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.name, person.weekly_dev_hours) == (world.agent_a.name, 4)
+
+
+def test_hr_and_admin_edits_of_one_person_never_overwrite_each_other(world, client_for):
+    hr_form = {"hired_on": "2020-01-06", "left_on": "", "leave_reason": "",
+               "team_id": str(world.team_b.id), "version": "1"}
+    admin_form = {"name": world.agent_a.name, "email": world.agent_a.email, "role": "agent",
+                  "team_id": str(world.team_a.id), "hired_on": "2020-01-06",
+                  "weekly_dev_hours": "8", "version": "1"}
+    assert client_for(world.hr).post(f"/hr/people/{world.agent_a.id}",
+                                     data=hr_form).status_code == 302
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}",
+                                            data={**admin_form, "weekly_dev_hours": "6"})
+    assert response.status_code == 409
+    assert "Team B" in response.get_data(as_text=True)  # what HR saved, shown
+    assert User.get_by_id(world.agent_a.id).team_id == world.team_b.id
+
+
+def test_a_deactivation_makes_an_open_employment_form_stale(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.post(f"/admin/users/{world.agent_a.id}/deactivate", data={
+        "left_on": "2026-01-30", "leave_reason": "voluntary"}).status_code == 302
+    stale = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
+        "hired_on": "2020-01-06", "left_on": "", "leave_reason": "",
+        "team_id": str(world.team_a.id), "version": "1"})
+    assert stale.status_code == 409
+    assert User.get_by_id(world.agent_a.id).left_on == date(2026, 1, 30)
+
+
+def test_a_stale_team_form_answers_409(world, client_for):
+    admin = client_for(world.admin)
+    path = f"/admin/teams/{world.team_a.id}"
+    form = {"name": "Team A", "lead_id": str(world.lead_a.id), "version": "1"}
+    assert admin.post(path, data={**form, "name": "Team Apple"}).status_code == 302
+    stale = admin.post(path, data={**form, "lead_id": ""})
+    assert stale.status_code == 409 and "Team Apple" in stale.get_data(as_text=True)
+    assert Team.get_by_id(world.team_a.id).lead_id == world.lead_a.id
+    assert admin.post(path, data={**form, "name": "Team Apple"}).status_code == 302  # a repeat
+    assert admin.post(path, data={k: v for k, v in form.items() if k != "version"}
+                      ).status_code == 422
+
+
+def test_a_double_clicked_role_change_is_audited_once(world, client_for):
+    admin = client_for(world.admin)
+    form = {"name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
+            "team_id": str(world.team_a.id), "hired_on": "2020-01-06",
+            "weekly_dev_hours": "8", "version": "1"}
+    for _ in range(2):
+        assert admin.post(f"/admin/users/{world.agent_a.id}", data=form).status_code == 302
+    assert len(events("role_changed")) == 1 and len(events("user_updated")) == 1
+    person = User.get_by_id(world.agent_a.id)
+    assert (person.version, person.session_version) == (2, world.agent_a.session_version + 1)

@@ -198,7 +198,7 @@ def test_sixteen_writers_lose_nothing(app, database_url, make_team, make_user, t
                     note = f"writer {n} activity {i}"
                     response, _ = browser.request("POST", f"/week/{week}/activities", {
                         "kind": "learning", "minutes": "1", "note": note, "link": "",
-                        "goal_id": ""})
+                        "goal_id": "", "submission": secrets.token_urlsafe(16)})
                     with lock:
                         statuses[response.status] += 1
                         if response.status == 302:
@@ -248,7 +248,7 @@ def test_identical_plans_submitted_together_make_one_plan(app, database_url, mak
                 def work():
                     response, _ = browser.request("POST", f"/week/{week_label(monday)}/plan", {
                         "day": (monday + timedelta(days=2)).isoformat(),
-                        "plan": "Pair with Tier 2 on webhooks"})
+                        "plan": "Pair with Tier 2 on webhooks", "version": "1"})
                     with lock:
                         statuses[response.status] += 1
                 return work
@@ -286,8 +286,9 @@ def test_held_write_lock_answers_503_and_writes_nothing(app, database_url, make_
     _needs(app, "dev_days.log_activity")
     agent = make_user(Role.AGENT)
     week = week_label(monday_of(date.today()))
+    # One form: the retry after the 503 carries the same one-time key.
     form = {"kind": "docs", "minutes": "45", "note": "Refund article", "link": "",
-            "goal_id": ""}
+            "goal_id": "", "submission": secrets.token_urlsafe(16)}
 
     with _gunicorn(database_url, tmp_path / "gunicorn.log") as port:
         browser = Browser(port).sign_in(agent.email)
@@ -309,3 +310,97 @@ def test_held_write_lock_answers_503_and_writes_nothing(app, database_url, make_
     day = DevDay.get(DevDay.user == agent.id)
     assert day.minutes == 45
     assert [a.note for a in Activity.select()] == ["Refund article"]
+
+
+# Ten identical posts of one create form at once (a double click, a retrying proxy) ----------
+
+IDENTICAL_POSTS = 10
+
+
+def _ten_at_once(port, email, path, form) -> tuple[Counter, set]:
+    """Post the same form (one one-time key) from ten connections of one session at once;
+    returns the statuses and the redirect targets."""
+    first = Browser(port).sign_in(email)
+    browsers = [first] + [Browser(port) for _ in range(IDENTICAL_POSTS - 1)]
+    for browser in browsers[1:]:
+        browser.cookies, browser.token = dict(first.cookies), first.token
+    statuses, locations, lock = Counter(), set(), threading.Lock()
+
+    def post(browser):
+        def work():
+            response, _ = browser.request("POST", path, form)
+            with lock:
+                statuses[response.status] += 1
+                locations.add(response.getheader("Location"))
+        return work
+
+    _run_together([post(browser) for browser in browsers])
+    for browser in browsers:
+        browser.close()
+    return statuses, locations
+
+
+def test_ten_identical_create_posts_make_one_row_each(app, database_url, world, tmp_path):
+    _needs(app, "dev_days.log_activity", "goals.index", "coaching.add_agenda_item")
+    from growth.models import AgendaItem, Goal, OneOnOne, ReviewCycle
+
+    week = week_label(monday_of(date.today()))
+    cycle = ReviewCycle.ensure_for(date.today())
+    agent, lead = world.agent_a, world.lead_a
+    cases = [
+        (agent, f"/week/{week}/activities", {"kind": "docs", "minutes": "45",
+                                             "note": "Refund article", "link": "",
+                                             "goal_id": ""}, Activity),
+        (agent, "/goals", {"title": "Write five articles", "why": "Same questions",
+                           "success": "", "cycle_id": str(cycle.id)}, Goal),
+        (agent, "/one-on-ones/agenda", {"text": "Conference budget"}, AgendaItem),
+        (lead, f"/team/{agent.id}/agenda", {"text": "Career path"}, AgendaItem),
+        (lead, f"/team/{agent.id}/one-on-ones", {
+            "held_on": date.today().isoformat(), "shared_notes": "Docs backlog",
+            "private_notes": "", "action_text": "Draft the refunds article",
+            "action_owner": "person", "action_due": ""}, OneOnOne),
+    ]
+    with _gunicorn(database_url, tmp_path / "gunicorn.log") as port:
+        for person, path, form, model in cases:
+            before = model.select().count()
+            key = secrets.token_urlsafe(24)
+            statuses, locations = _ten_at_once(port, person.email, path,
+                                               {**form, "submission": key})
+            assert statuses == Counter({302: IDENTICAL_POSTS}), (
+                path, statuses, (tmp_path / "gunicorn.log").read_text()[-3000:])
+            assert len(locations) == 1, (path, locations)
+            assert model.select().count() == before + 1, path
+            assert model.select().where(model.submission == key).count() == 1, path
+    day = DevDay.get(DevDay.user == agent.id)
+    assert day.minutes == 45 == Activity.select(fn.SUM(Activity.minutes)).scalar()
+
+
+def test_two_tabs_saving_one_goal_at_once_keep_one_and_refuse_the_other(
+        app, database_url, world, tmp_path):
+    _needs(app, "goals.edit")
+    from growth.models import Goal, ReviewCycle
+
+    goal = Goal.create(owner=world.agent_a, cycle=ReviewCycle.ensure_for(date.today()),
+                       title="Tier 2", why="Original")
+    with _gunicorn(database_url, tmp_path / "gunicorn.log") as port:
+        first = Browser(port).sign_in(world.agent_a.email)
+        tabs = [first] + [Browser(port) for _ in range(5)]
+        for tab in tabs[1:]:
+            tab.cookies, tab.token = dict(first.cookies), first.token
+        statuses, lock = Counter(), threading.Lock()
+
+        def save(n, tab):
+            def work():
+                response, _ = tab.request("POST", f"/goals/{goal.id}/edit", {
+                    "title": "Tier 2", "why": f"Reason from tab {n}", "success": "",
+                    "cycle_id": str(goal.cycle_id), "version": "1"})
+                with lock:
+                    statuses[response.status] += 1
+            return work
+
+        _run_together([save(n, tab) for n, tab in enumerate(tabs)])
+        for tab in tabs:
+            tab.close()
+    assert statuses == Counter({302: 1, 409: len(tabs) - 1}), statuses
+    saved = Goal.get_by_id(goal.id)
+    assert saved.version == 2 and saved.why.startswith("Reason from tab ")

@@ -9,6 +9,7 @@ import pytest
 from growth.db import database
 from growth.dev_days import service
 from growth.dev_days.service import DayError
+from growth.integrity import StaleEdit
 from growth.models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle
 from growth.weeks import monday_of
 
@@ -140,7 +141,7 @@ def test_weeks_before_hire_and_after_leaving(make_user):
 def test_editing_moves_the_total_by_the_difference(agent):
     first = log(agent, minutes=60)
     log(agent, minutes=120)
-    service.edit_activity(agent, first, kind="coding", minutes=200, note="SQL", link="",
+    service.edit_activity(agent, first, version=1, kind="coding", minutes=200, note="SQL", link="",
                           goal_id=None)
     assert week_row(agent).minutes == 320
     edited = Activity.get_by_id(first.id)
@@ -152,9 +153,11 @@ def test_editing_can_not_pass_40_hours(agent):
     for _ in range(2):
         log(agent, minutes=720)
     log(agent, minutes=200)  # 2360
-    assert_refused("minutes", service.edit_activity, agent, first, kind="docs", minutes=761)
-    assert_refused("minutes", service.edit_activity, agent, first, kind="docs", minutes=721)
-    service.edit_activity(agent, first, kind="docs", minutes=700)
+    assert_refused("minutes", service.edit_activity, agent, first, version=1,
+                   kind="docs", minutes=761)
+    assert_refused("minutes", service.edit_activity, agent, first, version=1,
+                   kind="docs", minutes=721)
+    service.edit_activity(agent, first, version=1, kind="docs", minutes=700)
     assert week_row(agent).minutes == 2340 == activity_sum(agent)
 
 
@@ -176,7 +179,8 @@ def test_deleting_takes_the_minutes_away_and_an_empty_week_loses_its_rating(agen
 
 def test_plan_the_current_week_with_goals(agent):
     goal = goal_of(agent)
-    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK + timedelta(days=4), plan="Course",
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK + timedelta(days=4),
+                      plan="Course",
                       goal_ids=[goal.id], today=TODAY)
     day = week_row(agent)
     assert (day.planned_on, day.plan, day.status) == (THIS_WEEK + timedelta(days=4),
@@ -186,37 +190,37 @@ def test_plan_the_current_week_with_goals(agent):
 
 def test_a_repeated_plan_keeps_one_row_and_replaces_its_goals(agent):
     one, two = goal_of(agent, "One"), goal_of(agent, "Two")
-    for goals in ([one.id], [one.id, two.id], [two.id]):
-        service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan="Same", goal_ids=goals,
-                          today=TODAY)
+    for version, goals in enumerate(([one.id], [one.id, two.id], [two.id]), start=1):
+        service.plan_week(agent, THIS_WEEK, version=version, day=THIS_WEEK, plan="Same",
+                          goal_ids=goals, today=TODAY)
     assert DevDay.select().count() == 1
     assert [link.goal_id for link in DevDayGoal.select()] == [two.id]
 
 
 def test_plans_reach_twelve_weeks_ahead_and_not_back(agent):
     ahead = THIS_WEEK + timedelta(weeks=12)
-    service.plan_week(agent, ahead, day=ahead, today=TODAY)
+    service.plan_week(agent, ahead, version=1, day=ahead, today=TODAY)
     too_far = THIS_WEEK + timedelta(weeks=13)
-    assert_refused(None, service.plan_week, agent, too_far, day=too_far, today=TODAY)
-    assert_refused(None, service.plan_week, agent, LAST_WEEK, day=LAST_WEEK, today=TODAY)
+    assert_refused(None, service.plan_week, agent, too_far, version=1, day=too_far, today=TODAY)
+    assert_refused(None, service.plan_week, agent, LAST_WEEK, version=1, day=LAST_WEEK, today=TODAY)
     assert DevDay.select().count() == 1
 
 
 @pytest.mark.parametrize("offset", [-1, 7, 30])
 def test_the_planned_day_must_be_inside_the_week(agent, offset):
-    assert_refused("day", service.plan_week, agent, THIS_WEEK,
+    assert_refused("day", service.plan_week, agent, THIS_WEEK, version=1,
                    day=THIS_WEEK + timedelta(days=offset), today=TODAY)
     assert DevDay.select().count() == 0
 
 
 def test_plan_text_limit_and_foreign_goals(world, agent):
-    assert_refused("plan", service.plan_week, agent, THIS_WEEK, day=THIS_WEEK,
+    assert_refused("plan", service.plan_week, agent, THIS_WEEK, version=1, day=THIS_WEEK,
                    plan="x" * 2001, today=TODAY)
     theirs = goal_of(world.agent_a2)
-    assert_refused("goal_ids", service.plan_week, agent, THIS_WEEK, day=THIS_WEEK,
+    assert_refused("goal_ids", service.plan_week, agent, THIS_WEEK, version=1, day=THIS_WEEK,
                    goal_ids=[theirs.id], today=TODAY)
     assert DevDay.select().count() == 0
-    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan="x" * 2000, today=TODAY)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="x" * 2000, today=TODAY)
 
 
 # Skipping and rating --------------------------------------------------------------------
@@ -255,7 +259,7 @@ def test_skip_reason_and_note_are_checked(agent):
 
 def test_a_week_is_rated_only_once_something_is_logged(agent):
     assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
-    service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, today=TODAY)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, today=TODAY)
     assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
     log(agent)
     service.rate_week(agent, THIS_WEEK, rating=3)
@@ -304,9 +308,91 @@ def test_simultaneous_plans_make_one_row(app, agent):
     goal = goal_of(agent)
 
     def work(n):
-        service.plan_week(agent, THIS_WEEK, day=THIS_WEEK, plan=f"Plan {n}",
+        service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan=f"Plan {n}",
                           goal_ids=[goal.id], today=TODAY)
 
-    assert _in_threads(app, 3, work) == []
+    # Three tabs planned the fresh week differently: one plan is saved, the other two are
+    # told it changed under them.
+    errors = _in_threads(app, 3, work)
+    assert len(errors) == 2 and all(isinstance(e, StaleEdit) for e in errors), errors
     assert DevDay.select().count() == 1
     assert DevDayGoal.select().count() == 1
+    assert week_row(agent).version == 2
+
+
+# One-time keys and versions -------------------------------------------------------------
+
+def test_a_repeated_key_logs_one_activity_and_adds_its_minutes_once(agent):
+    first = log(agent, minutes=90, note="Refunds", submission="key-of-the-form-1")
+    again = log(agent, minutes=90, note="Refunds", submission="key-of-the-form-1")
+    assert again.id == first.id
+    assert Activity.select().count() == 1 and week_row(agent).minutes == 90
+    log(agent, minutes=90, note="Refunds", submission="key-of-the-form-2")
+    assert Activity.select().count() == 2 and week_row(agent).minutes == 180
+
+
+def test_a_repeat_at_the_cap_is_the_same_activity_not_a_refusal(agent):
+    for n in range(3):
+        log(agent, minutes=720, submission=f"filler-key-{n}")
+    last = log(agent, minutes=240, submission="the-last-key")  # 2400: the week is full
+    assert log(agent, minutes=240, submission="the-last-key").id == last.id
+    assert week_row(agent).minutes == 2400 == activity_sum(agent)
+
+
+def test_someone_elses_key_logs_a_new_activity_of_their_own(world, agent):
+    mine = log(agent, note="Mine", submission="copied-key-123")
+    theirs = log(world.agent_a2, note="Theirs", submission="copied-key-123")
+    assert theirs.id != mine.id
+    assert (Activity.get_by_id(mine.id).note, week_row(agent).minutes) == ("Mine", 60)
+    assert week_row(world.agent_a2).minutes == 60
+
+
+def test_simultaneous_identical_logs_make_one_activity(app, agent):
+    def work(n):
+        log(agent, minutes=45, note="Same form", submission="double-clicked-key")
+
+    assert _in_threads(app, 3, work) == []
+    assert Activity.select().count() == 1
+    assert week_row(agent).minutes == 45 == activity_sum(agent)
+
+
+def test_a_stale_activity_edit_is_refused_and_changes_nothing(agent):
+    activity = log(agent, minutes=60, note="First")
+    service.edit_activity(agent, activity, version=1, kind="docs", minutes=120, note="Tab one")
+    with pytest.raises(StaleEdit) as caught:
+        service.edit_activity(agent, activity, version=1, kind="docs", minutes=30,
+                              note="Tab two")
+    assert (caught.value.row.note, caught.value.row.version) == ("Tab one", 2)
+    saved = Activity.get_by_id(activity.id)
+    assert (saved.note, saved.minutes, saved.version) == ("Tab one", 120, 2)
+    assert week_row(agent).minutes == 120 == activity_sum(agent)
+    # The same change twice (a double-clicked save) is done, not a conflict.
+    service.edit_activity(agent, activity, version=1, kind="docs", minutes=120, note="Tab one")
+    assert week_row(agent).minutes == 120 and Activity.get_by_id(activity.id).version == 2
+
+
+def test_a_stale_plan_is_refused_but_the_same_plan_twice_is_not(agent):
+    goal = goal_of(agent)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="Course",
+                      goal_ids=[goal.id], today=TODAY)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="Course",
+                      goal_ids=[goal.id], today=TODAY)
+    with pytest.raises(StaleEdit):
+        service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="Course",
+                          goal_ids=[], today=TODAY)
+    with pytest.raises(StaleEdit):
+        service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="Other",
+                          today=TODAY)
+    day = week_row(agent)
+    assert (day.plan, day.version) == ("Course", 2)
+    assert [link.goal_id for link in DevDayGoal.select()] == [goal.id]
+
+
+def test_logging_skipping_and_rating_leave_the_plan_form_current(agent):
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="Course", today=TODAY)
+    log(agent)
+    service.rate_week(agent, THIS_WEEK, rating=3)
+    service.skip_week(agent, THIS_WEEK, reason="workload", today=TODAY)
+    service.plan_week(agent, THIS_WEEK, version=2, day=THIS_WEEK, plan="Course, part two",
+                      today=TODAY)
+    assert week_row(agent).plan == "Course, part two"

@@ -151,7 +151,7 @@ def test_a_goal_that_is_not_ones_own_is_a_field_error(me, world):
 
 def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
     goal = goal_of(agent, "Tier 2", day=LAST_WEEK)
-    response = me.post(url(LAST_WEEK, "plan"), data={
+    response = me.post(url(LAST_WEEK, "plan"), data={"version": "1",
         "day": (LAST_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
         "goal_ids": [str(goal.id)]})
     assert response.status_code == 422  # last week is over: plans are for now and ahead
@@ -164,7 +164,7 @@ def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
     assert f'value="{(THIS_WEEK + timedelta(days=4)).isoformat()}"' in page
     assert f'name="goal_ids" value="{goal.id}" checked' in page
     # One click: post what the page holds.
-    response = me.post(url(THIS_WEEK, "plan"), data={
+    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1",
         "day": (THIS_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
         "goal_ids": [str(goal.id)]})
     assert response.status_code == 302
@@ -176,22 +176,24 @@ def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
 
 def test_plan_rules_answer_422_with_the_message_on_the_form(me, agent):
     too_far = THIS_WEEK + timedelta(weeks=13)
-    response = me.post(url(too_far, "plan"), data={"day": too_far.isoformat(), "plan": "x"})
+    response = me.post(url(too_far, "plan"), data={"version": "1", "day": too_far.isoformat(),
+                                                   "plan": "x"})
     assert response.status_code == 422 and "12 weeks ahead" in text(response)
-    outside = me.post(url(THIS_WEEK, "plan"), data={
+    outside = me.post(url(THIS_WEEK, "plan"), data={"version": "1",
         "day": (THIS_WEEK + timedelta(days=7)).isoformat(), "plan": "Kept plan"})
     assert outside.status_code == 422
     assert "Pick a day inside this week" in text(outside) and "Kept plan" in text(outside)
-    long = me.post(url(THIS_WEEK, "plan"), data={"day": THIS_WEEK.isoformat(),
+    long = me.post(url(THIS_WEEK, "plan"), data={"version": "1", "day": THIS_WEEK.isoformat(),
                                                  "plan": "x" * 2001})
     assert long.status_code == 422
     assert DevDay.select().count() == 0
     ahead = THIS_WEEK + timedelta(weeks=12)
-    assert me.post(url(ahead, "plan"), data={"day": ahead.isoformat()}).status_code == 302
+    assert me.post(url(ahead, "plan"), data={"version": "1",
+                                             "day": ahead.isoformat()}).status_code == 302
 
 
 def test_a_double_submitted_plan_makes_one_row(me, agent):
-    data = {"day": THIS_WEEK.isoformat(), "plan": "Docs"}
+    data = {"day": THIS_WEEK.isoformat(), "plan": "Docs", "version": "1"}
     assert me.post(url(THIS_WEEK, "plan"), data=data).status_code == 302
     assert me.post(url(THIS_WEEK, "plan"), data=data).status_code == 302
     assert DevDay.select().where(DevDay.user == agent.id).count() == 1
@@ -234,10 +236,10 @@ def test_edit_and_delete_an_activity(me, agent):
     activity = Activity.get()
     assert me.get(f"/activities/{activity.id}/edit").status_code == 200
     bad = me.post(f"/activities/{activity.id}/edit", data={"kind": "docs", "minutes": "999",
-                                                          "note": "kept"})
+                                                          "note": "kept", "version": "1"})
     assert bad.status_code == 422 and "kept" in text(bad)
     ok = me.post(f"/activities/{activity.id}/edit", data={"kind": "coding", "minutes": "90",
-                                                         "note": "SQL"})
+                                                         "note": "SQL", "version": "1"})
     assert ok.status_code == 302
     assert week_row(agent).minutes == 90 and Activity.get().kind == "coding"
     assert me.post(f"/activities/{activity.id}/delete").status_code == 302
@@ -271,7 +273,7 @@ def test_another_person_can_not_touch_someone_elses_activity(world, client_for):
         other = client_for(person)
         assert other.get(f"/activities/{activity.id}/edit").status_code == 404
         assert other.post(f"/activities/{activity.id}/edit", data={
-            "kind": "docs", "minutes": "720"}).status_code == 404
+            "kind": "docs", "minutes": "720", "version": "1"}).status_code == 404
         assert other.post(f"/activities/{activity.id}/delete").status_code == 404
     assert Activity.get().minutes == 60 and week_row(world.agent_a).minutes == 60
 
@@ -402,3 +404,69 @@ def test_weeks_outside_the_rules_say_why_instead_of_offering_forms(make_user, cl
     far = text(client.get(url(ahead)))
     assert "up to 12 weeks ahead" in far
     assert f'action="{url(ahead, "plan")}"' not in far
+
+
+# One-time keys and versions -------------------------------------------------------------
+
+def _hidden(page: str, name: str, form_action: str) -> str:
+    form = page[page.index(f'action="{form_action}"'):]
+    return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', form).group(1)
+
+
+def test_a_double_clicked_activity_is_logged_once_and_both_clicks_land_on_the_week(me, agent):
+    page = text(me.get("/"))
+    key = _hidden(page, "submission", url(THIS_WEEK, "activities"))
+    form = {"kind": "docs", "minutes": "45", "note": "Refund macro", "submission": key}
+    first = me.post(url(THIS_WEEK, "activities"), data=form)
+    second = me.post(url(THIS_WEEK, "activities"), data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert Activity.select().count() == 1 and week_row(agent).minutes == 45
+    # The page after it carries a new key: the next activity is a new one.
+    next_key = _hidden(text(me.get("/")), "submission", url(THIS_WEEK, "activities"))
+    assert next_key != key
+
+
+def test_an_activity_posted_without_a_key_is_refused_with_the_input_kept(me):
+    response = me.post(url(THIS_WEEK, "activities"), data={
+        "kind": "docs", "minutes": "45", "note": "Kept note", "submission": ""})
+    assert response.status_code == 422
+    page = text(response)
+    assert "Kept note" in page and "send it again" in page
+    assert _hidden(page, "submission", url(THIS_WEEK, "activities"))
+    assert Activity.select().count() == 0
+
+
+def test_a_stale_activity_form_answers_409_with_what_is_saved(me, agent):
+    me.post(url(THIS_WEEK, "activities"), data={"kind": "docs", "minutes": "60",
+                                                "note": "Original"})
+    activity = Activity.get()
+    path = f"/activities/{activity.id}/edit"
+    version = _hidden(text(me.get(path)), "version", path)
+    assert me.post(path, data={"kind": "docs", "minutes": "90", "note": "First tab",
+                               "version": version}).status_code == 302
+    stale = me.post(path, data={"kind": "coding", "minutes": "30", "note": "Second tab",
+                                "version": version})
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "changed after you opened it" in page
+    assert "First tab" in page and "Second tab" in page
+    assert _hidden(page, "version", path) == "2"
+    saved = Activity.get()
+    assert (saved.note, saved.minutes) == ("First tab", 90) and week_row(agent).minutes == 90
+
+
+def test_a_stale_plan_form_answers_409_with_what_is_saved(me, agent):
+    page = text(me.get("/"))
+    version = _hidden(page, "version", url(THIS_WEEK, "plan"))
+    assert version == "1"
+    plan = {"day": THIS_WEEK.isoformat(), "version": version}
+    assert me.post(url(THIS_WEEK, "plan"), data={**plan, "plan": "Tab one"}).status_code == 302
+    stale = me.post(url(THIS_WEEK, "plan"), data={**plan, "plan": "Tab two"})
+    assert stale.status_code == 409
+    assert "Tab one" in text(stale) and "Tab two" in text(stale)
+    assert _hidden(text(stale), "version", url(THIS_WEEK, "plan")) == "2"
+    assert week_row(agent).plan == "Tab one"
+    assert me.post(url(THIS_WEEK, "plan"), data={**plan, "plan": "x"}).status_code == 409
+    assert me.post(url(THIS_WEEK, "plan"), data={"day": THIS_WEEK.isoformat(),
+                                                 "plan": "x"}).status_code == 422

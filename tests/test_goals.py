@@ -8,6 +8,7 @@ from playhouse.test_utils import count_queries
 
 from growth.goals import service
 from growth.goals.service import GoalError
+from growth.integrity import StaleEdit
 from growth.models import Activity, DevDay, Goal, ReviewCycle
 from growth.weeks import monday_of
 
@@ -73,8 +74,8 @@ def test_goal_text_limits(world, ctx, fields, field):
 def test_only_the_owner_edits(world, ctx):
     goal = service.create_goal(world.agent_a, title="Mine", cycle_id=cycles()[0].id)
     with pytest.raises(GoalError):
-        service.edit_goal(world.lead_a, goal, title="Changed")
-    service.edit_goal(world.agent_a, goal, title="Changed", why="Because",
+        service.edit_goal(world.lead_a, goal, version=1, title="Changed")
+    service.edit_goal(world.agent_a, goal, version=1, title="Changed", why="Because",
                       success="Seen", cycle_id=cycles()[1].id)
     saved = Goal.get_by_id(goal.id)
     assert (saved.title, saved.why, saved.success, saved.cycle_id) == (
@@ -134,17 +135,17 @@ def test_owner_edits_and_bad_edits_are_refused(world, client_for):
     me = client_for(world.agent_a)
     goal = Goal.create(owner=world.agent_a, cycle=cycles()[0], title="Old")
     ok = me.post(f"/goals/{goal.id}/edit", data={"title": "New", "why": "w", "success": "s",
-                                                "cycle_id": str(goal.cycle_id)})
+                                                "cycle_id": str(goal.cycle_id), "version": 1})
     assert ok.status_code == 302 and Goal.get_by_id(goal.id).title == "New"
     bad = me.post(f"/goals/{goal.id}/edit", data={"title": "x" * 201, "why": "Kept",
-                                                 "cycle_id": str(goal.cycle_id)})
+                                                 "cycle_id": str(goal.cycle_id), "version": 2})
     assert bad.status_code == 422 and "Kept" in text(bad)
     assert Goal.get_by_id(goal.id).title == "New"
 
 
 def test_who_may_read_and_edit_a_goal(world, client_for):
     goal = Goal.create(owner=world.agent_a, cycle=cycles()[0], title="Secret plan")
-    edit = {"title": "Hijacked", "cycle_id": str(goal.cycle_id)}
+    edit = {"title": "Hijacked", "cycle_id": str(goal.cycle_id), "version": 1}
     for person in (world.agent_a2, world.agent_b, world.lead_b, world.hr, world.admin):
         other = client_for(person)
         assert other.get(f"/goals/{goal.id}").status_code == 404
@@ -193,3 +194,101 @@ def test_goal_text_is_escaped(world, client_for):
     page = text(client_for(world.agent_a).get(f"/goals/{goal.id}"))
     assert "<img src=x" not in page and "<script>x</script>" not in page
     assert re.search(r"&lt;img src=x onerror=1&gt;", page)
+
+
+# One-time keys and versions ----------------------------------------------------------------
+
+def _hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_double_clicked_goal_makes_one_goal_and_both_get_its_page(world, client_for):
+    me = client_for(world.agent_a)
+    key = _hidden(text(me.get("/goals")), "submission")
+    form = {"title": "Learn SQL", "why": "Reports", "success": "", "submission": key,
+            "cycle_id": str(cycles()[0].id)}
+    first, second = me.post("/goals", data=form), me.post("/goals", data=form)
+    goal = Goal.get()
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location and first.location.endswith(f"/goals/{goal.id}")
+    assert Goal.select().count() == 1 and goal.submission == key
+    assert me.post("/goals", data={**form, "submission": "another-key-1"}).status_code == 302
+    assert Goal.select().count() == 2
+
+
+def test_a_goal_form_without_its_key_is_refused_with_the_input_kept(world, client_for):
+    me = client_for(world.agent_a)
+    for key in ("", "short", "x" * 65, "bad key\x7f"):
+        response = me.post("/goals", data={"title": "Kept title", "submission": key,
+                                           "cycle_id": str(cycles()[0].id)})
+        assert response.status_code == 422
+        page = text(response)
+        assert "Kept title" in page and "send it again" in page
+        assert len(_hidden(page, "submission")) >= 32  # a new key to send it with
+    assert Goal.select().count() == 0
+
+
+def test_someone_elses_key_never_finds_their_goal(world, ctx):
+    current = cycles()[0].id
+    mine = service.create_goal(world.agent_a, title="Mine", cycle_id=current,
+                               submission="shared-key-123")
+    theirs = service.create_goal(world.agent_a2, title="Theirs", cycle_id=current,
+                                 submission="shared-key-123")
+    assert theirs.id != mine.id and theirs.owner_id == world.agent_a2.id
+    again = service.create_goal(world.agent_a, title="Mine, again", cycle_id=current,
+                                submission="shared-key-123")
+    assert again.id == mine.id and Goal.select().count() == 2
+
+
+def test_a_stale_goal_form_answers_409_and_keeps_both_texts(world, client_for):
+    goal = Goal.create(owner=world.agent_a, cycle=cycles()[0], title="Tier 2",
+                       why="First tab's reason")
+    first, second = client_for(world.agent_a), client_for(world.agent_a)
+    version = _hidden(text(first.get(f"/goals/{goal.id}")), "version")
+    assert _hidden(text(second.get(f"/goals/{goal.id}")), "version") == version == "1"
+    edit = {"title": "Tier 2", "success": "", "cycle_id": str(goal.cycle_id),
+            "version": version}
+    assert first.post(f"/goals/{goal.id}/edit",
+                      data={**edit, "why": "Escalations need it"}).status_code == 302
+    stale = second.post(f"/goals/{goal.id}/edit", data={**edit, "why": "Second tab's why"})
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "changed after you opened it" in page
+    assert "Escalations need it" in page  # what is saved now
+    assert "Second tab&#39;s why" in page  # what they typed, still in the form
+    assert _hidden(page, "version") == "2"
+    saved = Goal.get_by_id(goal.id)
+    assert (saved.why, saved.version) == ("Escalations need it", 2)
+    # Having seen both, saving again is deliberate.
+    assert second.post(f"/goals/{goal.id}/edit", data={
+        **edit, "why": "Both reasons", "version": "2"}).status_code == 302
+    assert Goal.get_by_id(goal.id).why == "Both reasons"
+
+
+def test_a_double_clicked_goal_save_is_not_a_conflict(world, client_for):
+    goal = Goal.create(owner=world.agent_a, cycle=cycles()[0], title="Old")
+    me = client_for(world.agent_a)
+    edit = {"title": "New", "why": "w", "success": "", "cycle_id": str(goal.cycle_id),
+            "version": "1"}
+    assert me.post(f"/goals/{goal.id}/edit", data=edit).status_code == 302
+    assert me.post(f"/goals/{goal.id}/edit", data=edit).status_code == 302
+    assert Goal.get_by_id(goal.id).version == 2
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0", "-1", "99999999999999999999"])
+def test_a_goal_edit_without_a_usable_version_is_refused(world, client_for, version):
+    goal = Goal.create(owner=world.agent_a, cycle=cycles()[0], title="Old")
+    response = client_for(world.agent_a).post(f"/goals/{goal.id}/edit", data={
+        "title": "New", "cycle_id": str(goal.cycle_id), "version": version})
+    assert response.status_code == 422
+    assert "Reload the page and try again." in text(response)
+    assert Goal.get_by_id(goal.id).title == "Old"
+
+
+def test_the_goal_version_check_is_one_update(world, ctx):
+    goal = service.create_goal(world.agent_a, title="Mine", cycle_id=cycles()[0].id)
+    service.edit_goal(world.agent_a, goal, version=1, title="One")
+    with pytest.raises(StaleEdit) as caught:
+        service.edit_goal(world.agent_a, goal, version=1, title="Two")
+    assert caught.value.row.title == "One" and caught.value.row.version == 2
+    assert Goal.get_by_id(goal.id).title == "One"

@@ -16,7 +16,8 @@ def form(person, **changes):
     data = {"hired_on": person.hired_on.isoformat(),
             "left_on": person.left_on.isoformat() if person.left_on else "",
             "leave_reason": person.leave_reason or "",
-            "team_id": str(person.team_id or "")}
+            "team_id": str(person.team_id or ""),
+            "version": str(User.get_by_id(person.id).version)}
     data.update(changes)
     return data
 
@@ -90,7 +91,8 @@ def test_a_past_last_day_ends_sign_in_and_sessions(world, client_for, today):
 
 
 def test_a_leaving_lead_no_longer_leads_the_team(world, today):
-    service.update_employment(world.hr, world.lead_a, hired_on=world.lead_a.hired_on,
+    service.update_employment(world.hr, world.lead_a, version=1,
+                              hired_on=world.lead_a.hired_on,
                               left_on=today - timedelta(days=3), leave_reason="other",
                               team_id=world.team_a.id)
     assert Team.get_by_id(world.team_a.id).lead_id is None
@@ -107,10 +109,11 @@ def test_a_future_last_day_keeps_sign_in_until_then(world, client_for, today):
 
 
 def test_clearing_the_last_day_lets_them_sign_in_again(world, today):
-    service.update_employment(world.hr, world.agent_a, hired_on=world.agent_a.hired_on,
+    service.update_employment(world.hr, world.agent_a, version=1,
+                              hired_on=world.agent_a.hired_on,
                               left_on=today - timedelta(days=1), leave_reason="voluntary",
                               team_id=world.team_a.id)
-    service.update_employment(world.hr, fresh(world.agent_a),
+    service.update_employment(world.hr, fresh(world.agent_a), version=2,
                               hired_on=world.agent_a.hired_on, left_on=None,
                               leave_reason=None, team_id=world.team_a.id)
     assert fresh(world.agent_a).can_sign_in()
@@ -152,7 +155,8 @@ def test_the_post_needs_its_csrf_token(world, client_for):
 
 
 def test_saving_without_changes_writes_nothing(world):
-    service.update_employment(world.hr, world.agent_a, hired_on=world.agent_a.hired_on,
+    service.update_employment(world.hr, world.agent_a, version=1,
+                              hired_on=world.agent_a.hired_on,
                               left_on=None, leave_reason=None, team_id=world.team_a.id)
     assert not AuditEvent.select().where(AuditEvent.action == "employment_updated").exists()
     assert fresh(world.agent_a).hired_on == date(2020, 1, 6)

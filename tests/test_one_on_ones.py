@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from growth.coaching import service
-from growth.models import ActionItem, AgendaItem, AuditEvent, OneOnOne
+from growth.models import ActionItem, AgendaItem, AuditEvent, OneOnOne, Team
 
 from .test_coaching import signed_in
 
@@ -199,3 +199,57 @@ def test_a_double_clicked_submit_records_one_meeting(world, client_for):
     assert lead.post(f"/team/{world.agent_a.id}/one-on-ones",
                      data=meeting_form(submission="another-key")).status_code == 302
     assert OneOnOne.select().count() == 2
+
+
+def test_another_leads_key_records_their_own_meeting(world, make_user, client_for):
+    first = signed_in(client_for, world.lead_a)
+    assert first.post(f"/team/{world.agent_a.id}/one-on-ones",
+                      data=meeting_form(submission="copied-meeting-key")).status_code == 302
+    # The team gets a new lead, who sends a form carrying the same key.
+    other_lead = make_user("lead", name="New lead of A")
+    Team.update(lead=other_lead).where(Team.id == world.team_a.id).execute()
+    second = signed_in(client_for, other_lead)
+    response = second.post(f"/team/{world.agent_a.id}/one-on-ones",
+                           data=meeting_form(submission="copied-meeting-key",
+                                             private_notes="Second lead's own words"))
+    assert response.status_code == 302  # was a 500: the key was unique across all leads
+    meetings = {m.lead_id: m.private_notes for m in OneOnOne.select()}
+    assert meetings == {world.lead_a.id: "Seems tired lately.",
+                        other_lead.id: "Second lead's own words"}
+
+
+def test_a_meeting_form_without_its_key_is_refused_with_the_notes_kept(world, client_for):
+    lead = signed_in(client_for, world.lead_a)
+    response = lead.post(f"/team/{world.agent_a.id}/one-on-ones",
+                         data=meeting_form(submission=""))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "We talked about the docs backlog." in page and "send it again" in page
+    assert OneOnOne.select().count() == 0
+
+
+@pytest.mark.parametrize("who", ["agent", "lead"])
+def test_a_double_clicked_agenda_item_is_added_once(world, client_for, who):
+    person = world.agent_a if who == "agent" else world.lead_a
+    client = signed_in(client_for, person)
+    path = "/one-on-ones" if who == "agent" else f"/team/{world.agent_a.id}"
+    post_to = "/one-on-ones/agenda" if who == "agent" else f"/team/{world.agent_a.id}/agenda"
+    page = client.get(path).get_data(as_text=True)
+    form = page[page.index(f'action="{post_to}"'):]
+    key = re.search(r'name="submission" type="hidden" value="([^"]+)"', form).group(1)
+    responses = [client.post(post_to, data={"text": "Conference budget", "submission": key})
+                 for _ in range(2)]
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[0].location == responses[1].location
+    assert AgendaItem.select().count() == 1
+    assert client.post(post_to, data={"text": "Conference budget",
+                                      "submission": ""}).status_code == 422
+    assert AgendaItem.select().count() == 1
+
+
+def test_an_agenda_key_belongs_to_its_author(world):
+    mine = service.add_agenda_item(world.agent_a, world.agent_a, "Mine", "agenda-key-1234")
+    theirs = service.add_agenda_item(world.agent_a2, world.agent_a2, "Theirs", "agenda-key-1234")
+    assert mine.id != theirs.id and theirs.person_id == world.agent_a2.id
+    assert service.add_agenda_item(world.agent_a, world.agent_a, "Mine",
+                                   "agenda-key-1234").id == mine.id

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from growth.forms import new_submission_key
 from growth.models import Goal, Role
 from tests.test_concurrency import HOST, Browser, _gunicorn
 
@@ -37,7 +38,8 @@ def _post(browser: Browser, path: str, fields: list[tuple[str, str]], *, chunked
 def _goal_fields(title: str, padding: int) -> list[tuple[str, str]]:
     # The padding sits between the fields, so a body cut at the limit keeps the title and
     # loses what follows it.
-    return [("title", title), ("padding", "x" * padding), ("why", "after the padding")]
+    return [("title", title), ("submission", new_submission_key()), ("padding", "x" * padding),
+            ("why", "after the padding")]
 
 
 @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])

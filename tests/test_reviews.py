@@ -116,19 +116,20 @@ def test_self_assessment_is_blind_until_submitted(world, client_for, review):
     agent = signed_in(client_for, world.agent_a)
     lead = signed_in(client_for, world.lead_a)
     assert agent.post(f"/reviews/{review.id}/self-assessment",
-                      data={"text": "My draft words"}).status_code == 302
+                      data={"text": "My draft words", "version": "1"}).status_code == 302
     assert "My draft words" in page(agent, review)
     lead_page = page(lead, review)
     assert "My draft words" not in lead_page
     assert "hasn’t submitted" in lead_page
 
     assert agent.post(f"/reviews/{review.id}/self-assessment",
-                      data={"text": "My final words", "submit": "1"}).status_code == 302
+                      data={"text": "My final words", "submit": "1",
+                            "version": "2"}).status_code == 302
     assert "My final words" in page(lead, review)
     assert AuditEvent.select().where(AuditEvent.action == "self_assessment_submitted").exists()
 
     again = agent.post(f"/reviews/{review.id}/self-assessment",
-                       data={"text": "Changed my mind", "submit": "1"})
+                       data={"text": "Changed my mind", "submit": "1", "version": "3"})
     assert again.status_code == 409
     assert Review.get_by_id(review.id).self_assessment == "My final words"
     assert 'name="text"' not in page(agent, review).split('id="coaching"')[0]
@@ -143,7 +144,8 @@ def test_the_lead_cannot_write_the_self_assessment(world, client_for, review):
 
 def test_self_assessment_over_the_limit_is_refused(world, client_for, review):
     agent = signed_in(client_for, world.agent_a)
-    response = agent.post(f"/reviews/{review.id}/self-assessment", data={"text": "x" * 20_001})
+    response = agent.post(f"/reviews/{review.id}/self-assessment", data={"text": "x" * 20_001,
+                                                                         "version": "1"})
     assert response.status_code == 422
     assert Review.get_by_id(review.id).self_assessment == ""
 
@@ -174,6 +176,21 @@ def test_a_stale_form_is_refused(world, client_for, review, goals):
     assert lead.post(f"/reviews/{review.id}/share", data=stale).status_code == 409
     saved = Review.get_by_id(review.id)
     assert (saved.notes, saved.status) == ("Coaching words", "draft")
+
+
+def test_a_stale_review_form_shows_what_is_saved_and_keeps_what_was_typed(world, client_for,
+                                                                          review, goals):
+    lead = signed_in(client_for, world.lead_a)
+    stale = lead_form(review, goals)
+    assert lead.post(f"/reviews/{review.id}/edit", data=stale).status_code == 302
+    response = lead.post(f"/reviews/{review.id}/edit",
+                         data={**stale, "notes": "The second tab's words"})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "changed after you opened it" in text
+    assert "Coaching words" in text and "The second tab&#39;s words" in text
+    assert 'name="version" type="hidden" value="2"' in text
+    assert Review.get_by_id(review.id).notes == "Coaching words"
 
 
 def test_sharing_needs_a_date_and_every_outcome(world, client_for, review, goals):
@@ -286,3 +303,26 @@ def test_both_see_the_evidence_of_the_cycle(world, client_for, review, goals):
         assert "Courses, talks, books and articles: 1.5 h" in evidence
         assert "Finish module 4" in evidence
         assert "Amazing" in evidence
+
+
+def test_a_stale_self_assessment_draft_answers_409_with_the_saved_text(world, client_for,
+                                                                      review, goals):
+    first, second = (signed_in(client_for, world.agent_a) for _ in range(2))
+    path = f"/reviews/{review.id}/self-assessment"
+    assert first.post(path, data={"text": "Tab one", "version": "1"}).status_code == 302
+    assert first.post(path, data={"text": "Tab one", "version": "1"}).status_code == 302
+    stale = second.post(path, data={"text": "Tab two", "version": "1"})
+    assert stale.status_code == 409
+    text = stale.get_data(as_text=True)
+    assert "changed after you opened it" in text and "Tab one" in text and "Tab two" in text
+    assert 'name="version" type="hidden" value="2"' in text
+    assert second.post(path, data={"text": "Tab two", "submit": "1",
+                                   "version": "1"}).status_code == 409
+    assert Review.get_by_id(review.id).self_assessment == "Tab one"
+    # The lead's saves never make the agent's form stale, nor the other way round.
+    lead = signed_in(client_for, world.lead_a)
+    assert lead.post(f"/reviews/{review.id}/edit",
+                     data=lead_form(review, goals)).status_code == 302
+    assert second.post(path, data={"text": "Both tabs", "version": "2"}).status_code == 302
+    assert lead.post(f"/reviews/{review.id}/edit",
+                     data=lead_form(review, goals, notes="More words")).status_code == 302

@@ -234,7 +234,8 @@ def test_auth10_a_stale_session_cannot_change_a_role(world, client_for):
     admin = stale(client_for(world.admin))
     response = admin.post(f"/admin/users/{world.agent_a.id}", data={
         "name": world.agent_a.name, "email": world.agent_a.email, "role": "admin",
-        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     assert User.get_by_id(world.agent_a.id).role == "agent"
@@ -247,7 +248,7 @@ def test_auth10_other_sensitive_posts_need_a_fresh_sign_in(world, client_for, pa
     who = world.hr if path.startswith("/hr") else world.admin
     response = stale(client_for(who)).post(path.format(id=world.agent_a.id), data={
         "left_on": "2020-02-01", "leave_reason": "voluntary", "hired_on": "2020-01-06",
-        "team_id": world.team_b.id})
+        "team_id": world.team_b.id, "version": 1})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     fresh = User.get_by_id(world.agent_a.id)
@@ -361,7 +362,7 @@ def test_az04_moving_an_agent_moves_their_leads_access_at_once(world, client_for
     assert old_lead.get(f"/goals/{goal.id}").status_code == 200
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
         "hired_on": "2020-01-06", "left_on": "", "leave_reason": "",
-        "team_id": world.team_b.id})
+        "team_id": world.team_b.id, "version": 1})
     assert response.status_code == 302
     assert old_lead.get(f"/goals/{goal.id}").status_code == 404
     assert old_lead.get(f"/team/{world.agent_a.id}").status_code == 404
@@ -629,7 +630,8 @@ def test_val01_bad_weekly_hours_create_no_account(world, client_for, hours):
                                  "2201-01-01"])
 def test_val02_bad_dates_are_refused(world, client_for, day):
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
-        "hired_on": day, "left_on": "", "leave_reason": "", "team_id": world.team_a.id})
+        "hired_on": day, "left_on": "", "leave_reason": "", "team_id": world.team_a.id,
+        "version": 1})
     assert response.status_code == 422
     assert User.get_by_id(world.agent_a.id).hired_on == world.agent_a.hired_on
 
@@ -637,7 +639,7 @@ def test_val02_bad_dates_are_refused(world, client_for, day):
 def test_val02_leaving_before_hiring_is_refused(world, client_for):
     response = client_for(world.hr).post(f"/hr/people/{world.agent_a.id}", data={
         "hired_on": "2020-01-06", "left_on": "2019-12-31", "leave_reason": "voluntary",
-        "team_id": world.team_a.id})
+        "team_id": world.team_a.id, "version": 1})
     assert response.status_code == 422
     assert User.get_by_id(world.agent_a.id).left_on is None
 
@@ -653,8 +655,10 @@ def _chunked_post(client, path, fields):
     the stream ends where the body does (Werkzeug's test client always sends a length)."""
     from urllib.parse import urlencode
 
+    from growth.forms import new_submission_key
+
     body = urlencode([("csrf_token", client._csrf_token or client.csrf_token()),
-                      *fields]).encode()
+                      ("submission", new_submission_key()), *fields]).encode()
     return client.post(path, input_stream=io.BytesIO(body), csrf=False, headers={
         "Transfer-Encoding": "chunked", "Content-Type": "application/x-www-form-urlencoded"},
         environ_overrides={"wsgi.input_terminated": True})
@@ -817,7 +821,8 @@ def test_log01_account_events(world, client_for):
     admin = client_for(world.admin)
     response = admin.post(f"/admin/users/{world.agent_a.id}", data={
         "name": world.agent_a.name, "email": world.agent_a.email, "role": "lead",
-        "team_id": world.team_b.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_b.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert_one_event("role_changed", world.admin, response, world.agent_a)
     assert_one_event("team_changed", world.admin, response, world.agent_a)
     response = admin.post(f"/admin/users/{world.agent_b.id}/deactivate", data={
@@ -969,7 +974,8 @@ def test_db02_a_failure_after_the_first_write_leaves_nothing_behind(app, world, 
     monkeypatch.setattr(audit, "record", failing)
     response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}", data={
         "name": "Renamed", "email": world.agent_a.email, "role": "lead",
-        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8})
+        "team_id": world.team_a.id, "hired_on": "2020-01-06", "weekly_dev_hours": 8,
+        "version": 1})
     assert response.status_code == 500
     person = User.get_by_id(world.agent_a.id)
     assert (person.name, person.role, person.session_version) == (
@@ -1050,6 +1056,126 @@ def test_val05_a_rejected_form_is_logged_without_what_was_typed(world, client_fo
     assert "dev_days.log_activity" in record.getMessage()
     assert "minutes" in record.getMessage()
     assert "SECRET-MINUTES" not in record.getMessage()
+
+
+# DB-03 / DB-04: every create form carries a one-time key, every edit form the row's version --
+
+# Each POST route is one of three kinds; a new route fails the sweep until it is placed.
+CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_one",
+                "coaching.add_team_agenda_item", "coaching.add_agenda_item",
+                "admin.new_user", "admin.teams", "admin.cycles"}
+EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
+              "coaching.share_review", "coaching.self_assessment", "hr.person",
+              "admin.edit_user", "admin.edit_team"}
+# Actions set a state the button names (idempotent: a repeat changes nothing more), make a
+# row a UNIQUE index keeps single (a review per person and cycle), or change only the
+# signed-in person's own settings.
+ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.language",
+           "dev_days.delete_activity", "dev_days.skip", "dev_days.take_back", "dev_days.rate",
+           "coaching.open_review", "coaching.tick_action_item", "coaching.acknowledge_review",
+           "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password"}
+
+
+def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts == CREATE_FORMS | EDIT_FORMS | ACTIONS, posts ^ (
+        CREATE_FORMS | EDIT_FORMS | ACTIONS)
+    assert not CREATE_FORMS & EDIT_FORMS and not (CREATE_FORMS | EDIT_FORMS) & ACTIONS
+
+
+class PostForms(HTMLParser):
+    """The post forms of a page: their actions (a button's formaction too) and the names of
+    their hidden inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[list, set]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.forms.append(([attrs.get("action") or ""], set()))
+        elif tag == "input" and attrs.get("type") == "hidden" and self.forms:
+            self.forms[-1][1].add(attrs.get("name"))
+        elif tag == "button" and attrs.get("formaction") and self.forms:
+            self.forms[-1][0].append(attrs["formaction"])
+
+
+def test_db04_every_create_form_on_every_page_carries_a_key_and_every_edit_its_version(
+        app, world, client_for):
+    seed(world)
+    adapter = app.url_map.bind("localhost")
+    seen = set()
+    for who in ("agent_a", "lead_a", "hr", "admin"):
+        client = client_for(getattr(world, who))
+        for url in crawl_urls(app):
+            response = client.get(url)
+            if not response.content_type.startswith("text/html"):
+                continue
+            parser = PostForms()
+            parser.feed(response.get_data(as_text=True))
+            for actions, hidden in parser.forms:
+                for action in actions:
+                    endpoint, _ = adapter.match(action or url, method="POST")
+                    seen.add(endpoint)
+                    if endpoint in CREATE_FORMS:
+                        assert "submission" in hidden and "version" not in hidden, (url, action)
+                    elif endpoint in EDIT_FORMS:
+                        assert "version" in hidden and "submission" not in hidden, (url, action)
+    assert seen >= CREATE_FORMS | EDIT_FORMS, (CREATE_FORMS | EDIT_FORMS) - seen
+
+
+def test_db04_a_key_from_someone_elses_page_never_reaches_their_row(world, client_for):
+    week = week_label(monday_of(date.today()))
+    cycle = ReviewCycle.ensure_for(date.today())
+    forms = [(f"/week/{week}/activities", {"kind": "docs", "minutes": "30", "note": "n"}),
+             ("/goals", {"title": "t", "cycle_id": str(cycle.id)}),
+             ("/one-on-ones/agenda", {"text": "topic"})]
+    for path, form in forms:
+        key = f"copied-{len(path)}-key"
+        assert client_for(world.agent_a).post(path, data={**form, "submission": key}
+                                              ).status_code == 302
+        other = client_for(world.agent_a2).post(path, data={**form, "submission": key,
+                                                             "note": "other", "text": "other",
+                                                             "title": "other"})
+        assert other.status_code == 302, path
+    from growth.models import AgendaItem
+
+    for model, owner in ((Activity, Activity.select(DevDay.user).join(DevDay)),
+                         (Goal, Goal.select(Goal.owner)), (AgendaItem,
+                                                           AgendaItem.select(
+                                                               AgendaItem.author))):
+        assert model.select().count() == 2
+        assert sorted(owner.scalars()) == sorted([world.agent_a.id, world.agent_a2.id])
+
+
+def test_db03_a_stale_edit_answers_409_and_changes_nothing(world, client_for):
+    goal = seed(world)
+    activity = Activity.get()
+    week = week_label(monday_of(date.today()))
+    edits = [
+        (Goal, goal.id, f"/goals/{goal.id}/edit",
+         {"title": "stale", "cycle_id": str(goal.cycle_id)}, world.agent_a),
+        (Activity, activity.id, f"/activities/{activity.id}/edit",
+         {"kind": "docs", "minutes": "10", "note": "stale"}, world.agent_a),
+        (DevDay, activity.dev_day_id, f"/week/{week}/plan",
+         {"day": monday_of(date.today()).isoformat(), "plan": "stale"}, world.agent_a),
+        (User, world.agent_a.id, f"/hr/people/{world.agent_a.id}",
+         {"hired_on": "2019-01-07", "left_on": "", "leave_reason": "", "team_id": ""},
+         world.hr),
+        (User, world.agent_a.id, f"/admin/users/{world.agent_a.id}",
+         {"name": "stale", "email": "stale@example.com", "role": "agent", "team_id": "",
+          "hired_on": "2019-01-07", "weekly_dev_hours": "8"}, world.admin),
+        (Team, world.team_a.id, f"/admin/teams/{world.team_a.id}",
+         {"name": "stale", "lead_id": ""}, world.admin),
+    ]
+    for model, row_id, path, form, who in edits:
+        model.update(version=model.version + 1).where(model.id == row_id).execute()
+        before = model.select().where(model.id == row_id).tuples().get()
+        response = client_for(who).post(path, data={**form, "version": "1"})
+        assert response.status_code == 409, path
+        assert "changed after you opened it" in response.get_data(as_text=True), path
+        assert model.select().where(model.id == row_id).tuples().get() == before, path
 
 
 # DB-06 -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..forms import BaseForm, email_address, select_choices
+from ..forms import BaseForm, CreateForm, VersionedForm, email_address, select_choices
 from ..labels import LEAVE_REASONS, ROLES
 
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address."))
@@ -12,7 +12,7 @@ def _team_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class UserForm(BaseForm):
+class UserFields(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), email_address, EMAIL_SHAPE])
     role = SelectField(_l("Role"), choices=select_choices(ROLES))
@@ -27,12 +27,20 @@ class UserForm(BaseForm):
                                               blank=_l("No team"))
 
 
+class NewUserForm(UserFields, CreateForm):
+    pass
+
+
+class UserForm(UserFields, VersionedForm):
+    pass
+
+
 class DeactivateForm(BaseForm):
     left_on = DateField(_l("Last day employed"), validators=[InputRequired()])
     leave_reason = SelectField(_l("Reason"), choices=select_choices(LEAVE_REASONS))
 
 
-class TeamForm(BaseForm):
+class TeamFields(BaseForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)])
     lead_id = SelectField(_l("Lead"), coerce=_team_or_none)
 
@@ -41,7 +49,15 @@ class TeamForm(BaseForm):
                                               blank=_l("No lead yet"))
 
 
-class CycleForm(BaseForm):
+class NewTeamForm(TeamFields, CreateForm):
+    pass
+
+
+class TeamForm(TeamFields, VersionedForm):
+    pass
+
+
+class CycleForm(CreateForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
                        description=_l("For example: 2027 H1"))
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])

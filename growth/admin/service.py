@@ -8,6 +8,7 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..db import database, write_transaction
+from ..integrity import earlier_submission, update_versioned
 from ..models import ReviewCycle, Role, Team, User, normalize_email
 from ..passwords import hash_password
 
@@ -21,8 +22,14 @@ class AdminError(ValueError):
 
 
 def create_user(actor, *, email, name, role, team_id=None, hired_on=None, weekly_dev_hours=8,
-                password=None, must_change_password=True) -> tuple[User, str]:
-    """Create an account. Returns it with its one-time password (random unless given)."""
+                password=None, must_change_password=True,
+                submission: str | None = None) -> tuple[User, str | None]:
+    """Create an account. Returns it with its one-time password (random unless given).
+    A `submission` key already used (a double-clicked or retried form) returns the account
+    that form made, with None for the password: it was shown once, to the first post."""
+    earlier = earlier_submission(User, submission)
+    if earlier is not None:
+        return earlier, None
     password = password or secrets.token_urlsafe(12)
     password_hash = hash_password(password)
     try:
@@ -31,32 +38,36 @@ def create_user(actor, *, email, name, role, team_id=None, hired_on=None, weekly
                 email=normalize_email(email), name=name.strip(), role=Role(role).value,
                 team=team_id, hired_on=hired_on or date.today(),
                 weekly_dev_hours=weekly_dev_hours, password_hash=password_hash,
-                must_change_password=must_change_password)
+                must_change_password=must_change_password, submission=submission or None)
             audit.record("user_created", user, actor=actor, detail=f"role={user.role}")
     except IntegrityError as error:
+        earlier = earlier_submission(User, submission)
+        if earlier is not None:
+            return earlier, None
         raise AdminError(_("Someone already has that email."), "email") from error
     return user, password
 
 
-def update_user(actor, user: User, *, email, name, role, team_id, hired_on,
+def update_user(actor, user: User, *, version: int, email, name, role, team_id, hired_on,
                 weekly_dev_hours) -> User:
-    """Save an account. A role or team change ends the person's sessions."""
+    """Save an account. A role or team change ends the person's sessions. Raises StaleEdit
+    when the account was saved (here, by HR, or by a deactivation) since `version`."""
     if user.left_on and hired_on > user.left_on:
         raise AdminError(_("The hire date can't be after the leaving date."), "hired_on")
     moved = role != user.role or team_id != user.team_id
     try:
         with database.atomic():
-            User.update(
-                email=normalize_email(email), name=name.strip(), role=Role(role).value,
-                team=team_id, hired_on=hired_on, weekly_dev_hours=weekly_dev_hours,
-                session_version=User.session_version + (1 if moved else 0),
-            ).where(User.id == user.id).execute()
+            if not update_versioned(User, user.id, version, {
+                "email": normalize_email(email), "name": name.strip(), "role": Role(role).value,
+                "team": team_id, "hired_on": hired_on, "weekly_dev_hours": weekly_dev_hours,
+            }, also={"session_version": User.session_version + (1 if moved else 0)}):
+                return User.get_by_id(user.id)  # a repeat: recorded the first time
             if role != user.role:
                 audit.record("role_changed", user, actor=actor,
                              detail=f"{user.role}->{role}")
                 if user.role == Role.LEAD:
                     # A lead who is no longer a lead leads no team.
-                    Team.update(lead=None).where(Team.lead == user.id).execute()
+                    leaves_teams(user)
             if team_id != user.team_id:
                 audit.record("team_changed", user, actor=actor,
                              detail=f"{user.team_id}->{team_id}")
@@ -72,15 +83,16 @@ def deactivate_user(actor, user: User, *, left_on: date, leave_reason: str) -> N
         raise AdminError(_("The leaving date can't be before the hire date."), "left_on")
     with database.atomic():
         User.update(left_on=left_on, leave_reason=leave_reason, active=False,
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
-        Team.update(lead=None).where(Team.lead == user.id).execute()
+                    session_version=User.session_version + 1,
+                    version=User.version + 1).where(User.id == user.id).execute()
+        leaves_teams(user)
         audit.record("user_deactivated", user, actor=actor, detail=f"reason={leave_reason}")
 
 
 def reactivate_user(actor, user: User) -> None:
     with database.atomic():
-        User.update(left_on=None, leave_reason=None, active=True).where(
-            User.id == user.id).execute()
+        User.update(left_on=None, leave_reason=None, active=True,
+                    version=User.version + 1).where(User.id == user.id).execute()
         audit.record("user_reactivated", user, actor=actor)
 
 
@@ -95,8 +107,20 @@ def reset_password(actor, user: User) -> str:
     return password
 
 
-def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Team:
-    """Create or rename a team and choose its lead (someone with the lead role)."""
+def leaves_teams(user: User) -> None:
+    """The person leads no team from now on (an open team form of theirs is stale)."""
+    Team.update(lead=None, version=Team.version + 1).where(Team.lead == user.id).execute()
+
+
+def save_team(actor, team: Team | None, *, name: str, lead_id: int | None,
+              submission: str | None = None, version: int | None = None) -> Team:
+    """Create (`team` None, with the form's one-time `submission` key: a repeat returns the
+    team it made) or rename a team (`version` as the form showed it: StaleEdit when saved
+    since) and choose its lead (someone with the lead role)."""
+    if team is None:
+        earlier = earlier_submission(Team, submission)
+        if earlier is not None:
+            return earlier
     if lead_id is not None:
         lead = User.get_or_none(User.id == lead_id)
         if lead is None or lead.role != Role.LEAD:
@@ -106,29 +130,42 @@ def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Te
     try:
         with database.atomic():
             if team is None:
-                team = Team.create(name=name.strip(), lead=lead_id)
+                team = Team.create(name=name.strip(), lead=lead_id,
+                                   submission=submission or None)
                 audit.record("team_created", team, actor=actor)
-            else:
+            elif update_versioned(Team, team.id, version or 0,
+                                  {"name": name.strip(), "lead": lead_id}):
                 if team.lead_id != lead_id:
                     audit.record("team_lead_changed", team, actor=actor,
                                  detail=f"{team.lead_id}->{lead_id}")
-                Team.update(name=name.strip(), lead=lead_id).where(Team.id == team.id).execute()
                 audit.record("team_updated", team, actor=actor)
     except IntegrityError as error:
+        earlier = earlier_submission(Team, submission) if team is None else None
+        if earlier is not None:
+            return earlier
         raise AdminError(_("There is already a team with that name."), "name") from error
     return Team.get_by_id(team.id)
 
 
-def create_cycle(actor, *, name: str, starts_on: date, ends_on: date) -> ReviewCycle:
+def create_cycle(actor, *, name: str, starts_on: date, ends_on: date,
+                 submission: str | None = None) -> ReviewCycle:
+    """A new review cycle; a `submission` key already used returns the cycle it made."""
     if ends_on < starts_on:
         raise AdminError(_("A cycle can't end before it starts."), "ends_on")
     try:
         with write_transaction():
+            earlier = earlier_submission(ReviewCycle, submission)
+            if earlier is not None:
+                return earlier
             if ReviewCycle.overlapping(starts_on, ends_on).exists():
                 raise AdminError(_("Cycles never overlap: this one overlaps another cycle."),
                                  "starts_on")
-            cycle = ReviewCycle.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on)
+            cycle = ReviewCycle.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on,
+                                       submission=submission or None)
             audit.record("cycle_created", cycle, actor=actor)
     except IntegrityError as error:
+        earlier = earlier_submission(ReviewCycle, submission)
+        if earlier is not None:
+            return earlier
         raise AdminError(_("There is already a cycle with that name."), "name") from error
     return cycle

@@ -4,10 +4,19 @@ from flask_login import current_user
 from peewee import JOIN
 
 from ..forms import page_number
+from ..integrity import StaleEdit
 from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
 from ..permissions import can_admin, can_read_audit, get_or_404
 from . import service
-from .forms import AuditFilterForm, CycleForm, DeactivateForm, TeamForm, UserForm
+from .forms import (
+    AuditFilterForm,
+    CycleForm,
+    DeactivateForm,
+    NewTeamForm,
+    NewUserForm,
+    TeamForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,6 +39,12 @@ def _apply(error: service.AdminError, form):
     (field.errors if field is not None else form.form_errors).append(str(error))
 
 
+def _account(person: User) -> dict:
+    return {"name": person.name, "email": person.email, "role": person.role,
+            "team_id": person.team_id, "hired_on": person.hired_on,
+            "weekly_dev_hours": person.weekly_dev_hours}
+
+
 @bp.get("/users")
 def users():
     people = (User.select(User, Team)
@@ -40,19 +55,24 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    form = UserForm()
+    form = NewUserForm()
     form.set_teams(_teams())
     if request.method == "POST" and form.validate():
         try:
             user, password = service.create_user(
                 current_user, email=form.email.data, name=form.name.data, role=form.role.data,
                 team_id=form.team_id.data, hired_on=form.hired_on.data,
-                weekly_dev_hours=form.weekly_dev_hours.data)
+                weekly_dev_hours=form.weekly_dev_hours.data, submission=form.submission.data)
         except service.AdminError as error:
             _apply(error, form)
         else:
-            flash(_("%(name)s can sign in with the one-time password %(password)s "
-                    "and will choose their own.", name=user.name, password=password), "success")
+            if password is None:
+                flash(_("This form already made the account of %(name)s. If its one-time "
+                        "password got lost, reset the password.", name=user.name), "info")
+            else:
+                flash(_("%(name)s can sign in with the one-time password %(password)s "
+                        "and will choose their own.", name=user.name, password=password),
+                      "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, person=None), status
@@ -61,23 +81,24 @@ def new_user():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     person = get_or_404(User.select(), id=user_id)
-    form = UserForm(data={
-        "name": person.name, "email": person.email, "role": person.role,
-        "team_id": person.team_id, "hired_on": person.hired_on,
-        "weekly_dev_hours": person.weekly_dev_hours})
+    form = UserForm(data={**_account(person), "version": person.version})
     form.set_teams(_teams())
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         try:
             service.update_user(
-                current_user, person, email=form.email.data, name=form.name.data,
-                role=form.role.data, team_id=form.team_id.data, hired_on=form.hired_on.data,
-                weekly_dev_hours=form.weekly_dev_hours.data)
+                current_user, person, version=form.version_number(), email=form.email.data,
+                name=form.name.data, role=form.role.data, team_id=form.team_id.data,
+                hired_on=form.hired_on.data, weekly_dev_hours=form.weekly_dev_hours.data)
         except service.AdminError as error:
             _apply(error, form)
+        except StaleEdit as stale:
+            person = stale.row
+            form.show_conflict(person.version, _account(person))
+            status = 409
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=person.id))
-    status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, person=person,
                            deactivate=DeactivateForm(formdata=None)), status
 
@@ -96,10 +117,7 @@ def deactivate_user(user_id: int):
             flash(_("%(name)s can no longer sign in. Their data is kept.", name=person.name),
                   "success")
             return redirect(url_for("admin.edit_user", user_id=person.id))
-    edit = UserForm(formdata=None, data={
-        "name": person.name, "email": person.email, "role": person.role,
-        "team_id": person.team_id, "hired_on": person.hired_on,
-        "weekly_dev_hours": person.weekly_dev_hours})
+    edit = UserForm(formdata=None, data={**_account(person), "version": person.version})
     edit.set_teams(_teams())
     return render_template("admin/user_form.html", form=edit, person=person,
                            deactivate=form), 422
@@ -126,11 +144,12 @@ def reset_password(user_id: int):
 def teams():
     leads = User.select().where(User.role == Role.LEAD, User.active == True).order_by(  # noqa: E712
         User.name)
-    form = TeamForm()
+    form = NewTeamForm()
     form.set_leads(leads)
     if request.method == "POST" and form.validate():
         try:
-            service.save_team(current_user, None, name=form.name.data, lead_id=form.lead_id.data)
+            service.save_team(current_user, None, name=form.name.data, lead_id=form.lead_id.data,
+                              submission=form.submission.data)
         except service.AdminError as error:
             _apply(error, form)
         else:
@@ -150,17 +169,22 @@ def teams():
 def edit_team(team_id: int):
     team = get_or_404(Team.select(), id=team_id)
     leads = User.select().where(User.role == Role.LEAD).order_by(User.name)
-    form = TeamForm(data={"name": team.name, "lead_id": team.lead_id})
+    form = TeamForm(data={"name": team.name, "lead_id": team.lead_id, "version": team.version})
     form.set_leads(leads)
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         try:
-            service.save_team(current_user, team, name=form.name.data, lead_id=form.lead_id.data)
+            service.save_team(current_user, team, name=form.name.data, lead_id=form.lead_id.data,
+                              version=form.version_number())
         except service.AdminError as error:
             _apply(error, form)
+        except StaleEdit as stale:
+            team = stale.row
+            form.show_conflict(team.version, {"name": team.name, "lead_id": team.lead_id})
+            status = 409
         else:
             flash(_("Team saved."), "success")
             return redirect(url_for("admin.teams"))
-    status = 422 if request.method == "POST" else 200
     return render_template("admin/team_form.html", form=form, team=team), status
 
 
@@ -170,7 +194,8 @@ def cycles():
     if request.method == "POST" and form.validate():
         try:
             service.create_cycle(current_user, name=form.name.data,
-                                 starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+                                 starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                 submission=form.submission.data)
         except service.AdminError as error:
             _apply(error, form)
         else:

@@ -1,4 +1,3 @@
-import secrets
 from datetime import date
 
 from flask import request
@@ -6,14 +5,21 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import DATE_RANGE_MESSAGE, BaseForm, select_choices, text_problem, to_nfc
+from ..forms import (
+    DATE_RANGE_MESSAGE,
+    BaseForm,
+    CreateForm,
+    VersionedForm,
+    select_choices,
+    text_problem,
+    to_nfc,
+)
 from ..labels import GOAL_STATUSES
 from ..weeks import in_range
 from .service import OUTCOMES
@@ -31,7 +37,7 @@ def _notes(label, description=None):
                          validators=[Length(max=NOTES_MAX)])
 
 
-class OneOnOneForm(BaseForm):
+class OneOnOneForm(CreateForm):
     """A meeting's notes plus up to three action items sent as repeated
     `action_text`, `action_owner`, `action_due` fields (a row without text is ignored)."""
 
@@ -41,8 +47,6 @@ class OneOnOneForm(BaseForm):
     private_notes = _notes(_l("Private notes"),
                            _l("Yours alone: not for them, HR, admins or any other lead, and "
                               "in no export."))
-    submission = HiddenField(default=lambda: secrets.token_urlsafe(24),
-                             validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +92,7 @@ class OneOnOneForm(BaseForm):
                 for row in self.action_rows if row["text"].strip()]
 
 
-class AgendaForm(BaseForm):
+class AgendaForm(CreateForm):
     text = StringField(_l("Something to talk about next time"),
                        validators=[DataRequired(), Length(max=ITEM_MAX)])
 
@@ -108,7 +112,7 @@ class OpenReviewForm(BaseForm):
             raise ValidationError(_l("Choose a cycle."))
 
 
-class SelfAssessmentForm(BaseForm):
+class SelfAssessmentForm(VersionedForm):
     text = _notes(_l("Your self-assessment"),
                   _l("Your lead reads it once you submit it. After that it can't be changed."))
     submit = BooleanField(_l("Submit"))
@@ -118,17 +122,10 @@ class AcknowledgeForm(BaseForm):
     response = _notes(_l("Your response (optional)"))
 
 
-class ReviewForm(BaseForm):
-    version = HiddenField(validators=[InputRequired()])
+class ReviewForm(VersionedForm):
     notes = _notes(_l("Coaching notes"))
     held_on = DateField(_l("Held on"), validators=[Optional()])
     next_focus = _notes(_l("Focus for the next cycle"))
-
-    def validate_version(self, field):
-        try:
-            int(field.data)
-        except (TypeError, ValueError):
-            raise ValidationError(_l("Reload the page and try again.")) from None
 
     def outcomes(self, goals) -> dict:
         return {g.id: (self[f"outcome-{g.id}"].data or "", self[f"comment-{g.id}"].data or "")

@@ -12,6 +12,7 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..db import database, write_transaction
+from ..integrity import StaleEdit, created_once
 from ..models import (
     ActionItem,
     AgendaItem,
@@ -54,27 +55,15 @@ def record_one_on_one(lead, person, *, held_on: date, shared_notes: str, private
     """Record a meeting with its action items; the open agenda items are taken up by it.
 
     `action_items` are dicts with `text`, `owner` ("person" or "lead") and `due_on`. A
-    `submission` key already used (a double-clicked submit) returns the meeting it recorded;
-    one used for a meeting of another person or lead raises CoachingError.
+    `submission` key this lead already used (a double-clicked or retried submit) returns
+    the meeting it recorded; another lead's key records a new one.
     """
     today = today or date.today()
     if held_on > today:
         raise CoachingError(_("Record a one-on-one once it has been held."), "held_on")
-    try:
-        return _record(lead, person, held_on, shared_notes, private_notes, action_items,
-                       submission or None)
-    except IntegrityError:
-        if not submission:
-            raise
-        earlier = OneOnOne.get_or_none(OneOnOne.submission == submission)
-        if earlier is None:
-            raise
-        if (earlier.person_id, earlier.lead_id) != (person.id, lead.id):
-            # The key came from another meeting's form: nothing is recorded, and the page
-            # says nothing about that meeting.
-            raise CoachingError(_("This form was already used for another one-on-one. "
-                                  "Please send it again."), "submission") from None
-        return earlier
+    return created_once(OneOnOne, submission, lambda: _record(
+        lead, person, held_on, shared_notes, private_notes, action_items, submission or None),
+        lead=lead.id)
 
 
 def _record(lead, person, held_on, shared_notes, private_notes, action_items, submission):
@@ -92,10 +81,16 @@ def _record(lead, person, held_on, shared_notes, private_notes, action_items, su
     return meeting
 
 
-def add_agenda_item(author, person, text: str) -> AgendaItem:
-    """Something either side wants to talk about at the next one-on-one."""
-    with database.atomic():
-        return AgendaItem.create(person=person.id, author=author.id, text=text.strip())
+def add_agenda_item(author, person, text: str, submission: str | None = None) -> AgendaItem:
+    """Something either side wants to talk about at the next one-on-one. A `submission`
+    key the author already used returns the item it added."""
+
+    def create():
+        with database.atomic():
+            return AgendaItem.create(person=person.id, author=author.id, text=text.strip(),
+                                     submission=submission or None)
+
+    return created_once(AgendaItem, submission, create, author=author.id)
 
 
 def set_action_item_done(actor, item: ActionItem, done: bool) -> None:
@@ -131,17 +126,27 @@ def open_review(lead, person, cycle_id: int, today: date | None = None) -> Revie
     return review
 
 
-def save_self_assessment(person, review: Review, text: str, submit: bool) -> None:
-    """Write (and optionally submit) the self-assessment. Once submitted it is read-only."""
+def save_self_assessment(person, review: Review, text: str, submit: bool,
+                         version: int) -> None:
+    """Write (and optionally submit) the self-assessment. Once submitted it is read-only
+    (ReviewLocked); a draft saved since `version` was read raises StaleEdit, unless it was
+    this very draft (a double-clicked save)."""
     with write_transaction():
         changed = (Review.update(self_assessment=text or "",
-                                 self_submitted_at=utcnow() if submit else None)
+                                 self_submitted_at=utcnow() if submit else None,
+                                 self_version=Review.self_version + 1)
                    .where(Review.id == review.id, Review.person == person.id,
                           Review.self_submitted_at.is_null(),
-                          Review.status != ReviewStatus.ACKNOWLEDGED.value)
+                          Review.status != ReviewStatus.ACKNOWLEDGED.value,
+                          Review.self_version == version)
                    .execute())
         if not changed:
-            raise ReviewLocked()
+            current = Review.get_by_id(review.id)
+            if current.self_submitted or current.status == ReviewStatus.ACKNOWLEDGED:
+                raise ReviewLocked()
+            if submit or current.self_assessment != (text or ""):
+                raise StaleEdit(current)
+            return
         if submit:
             audit.record("self_assessment_submitted", review, actor=person)
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..i18n import PageFormats, translated
+from ..integrity import StaleEdit
 from ..models import ActionItem, Review, ReviewCycle, User
 from ..permissions import (
     allowed_or_404,
@@ -138,7 +139,7 @@ def add_team_agenda_item(user_id: int):
     form = AgendaForm()
     if not form.validate():
         return _render_person(member, 422, agenda=form)
-    service.add_agenda_item(current_user, member, form.text.data)
+    service.add_agenda_item(current_user, member, form.text.data, form.submission.data)
     flash(_("Added to the agenda for your next one-on-one."), "success")
     return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
 
@@ -182,7 +183,7 @@ def add_agenda_item():
     form = AgendaForm()
     if not form.validate():
         return _render_mine(422, agenda=form)
-    service.add_agenda_item(current_user, current_user, form.text.data)
+    service.add_agenda_item(current_user, current_user, form.text.data, form.submission.data)
     flash(_("Added to the agenda for your next one-on-one."), "success")
     return redirect(url_for("coaching.my_coaching") + "#agenda")
 
@@ -228,7 +229,8 @@ def _render_review(review: Review, status: int = 200, lead_form=None, self_form=
         lead_form=lead_form,
         self_form=self_form or SelfAssessmentForm(
             formdata=None,
-            data={"text": review.self_assessment} if is_self(current_user, person.id) else {}),
+            data={"text": review.self_assessment, "version": review.self_version}
+            if is_self(current_user, person.id) else {}),
         ack_form=ack_form or AcknowledgeForm(formdata=None)), status
 
 
@@ -248,9 +250,13 @@ def self_assessment(review_id: int):
     if not form.validate():
         return _render_review(review, 422, self_form=form)
     try:
-        service.save_self_assessment(current_user, review, form.text.data, form.submit.data)
+        service.save_self_assessment(current_user, review, form.text.data, form.submit.data,
+                                     version=form.version_number())
     except service.ReviewLocked:
         abort(409)
+    except StaleEdit as stale:
+        form.show_conflict(stale.row.self_version, {"text": stale.row.self_assessment})
+        return _render_review(_review_or_404(review_id), 409, self_form=form)
     flash(_("Submitted: your lead can read it now.") if form.submit.data
           else _("Saved. Only you can read it until you submit it."), "success")
     return redirect(url_for("coaching.review", review_id=review.id))
@@ -268,12 +274,20 @@ def _lead_change(review_id: int, share: bool):
     if form.validate():
         change = service.share_review if share else service.edit_review
         try:
-            change(current_user, review, version=int(form.version.data), notes=form.notes.data,
+            change(current_user, review, version=form.version_number(), notes=form.notes.data,
                    held_on=form.held_on.data, next_focus=form.next_focus.data,
                    outcomes=form.outcomes(goals))
         except service.ReviewLocked:
-            abort(409, _("Someone changed this review after you opened it, or it is finished. "
-                         "Reload it to see the latest version."))
+            current = _review_or_404(review_id)
+            if not allowed(current_user, current):
+                abort(409, _("Someone changed this review after you opened it, or it is "
+                             "finished. Reload it to see the latest version."))
+            # Only stale: show what is saved now next to what the lead typed.
+            saved = {"notes": current.notes, "held_on": current.held_on,
+                     "next_focus": current.next_focus}
+            saved.update({f"outcome-{o.goal_id}": o.outcome for o in current.goal_outcomes})
+            form.show_conflict(current.version, saved)
+            return _render_review(current, 409, lead_form=form)
         except service.CoachingError as error:
             _field_error(form, error)
         else:

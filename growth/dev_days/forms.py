@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, CreateForm, VersionedForm, select_choices
 from ..labels import ACTIVITY_KINDS, RATINGS, SKIP_REASONS
 from . import service
 
@@ -38,7 +38,7 @@ def goal_choices(goals):
     return select_choices({goal.id: goal.title for goal in goals}, blank=_l("No goal"))
 
 
-class PlanForm(BaseForm):
+class PlanForm(VersionedForm):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Pick the day."))])
     plan = TextAreaField(
         _l("What the day is for"),
@@ -48,7 +48,7 @@ class PlanForm(BaseForm):
                                    validate_choice=False)
 
 
-class ActivityForm(BaseForm):
+class ActivityFields(BaseForm):
     kind = SelectField(_l("What you did"), choices=select_choices(ACTIVITY_KINDS))
     minutes = IntegerField(
         _l("Minutes"),
@@ -63,6 +63,14 @@ class ActivityForm(BaseForm):
 
     def set_goals(self, goals):
         self.goal_id.choices = goal_choices(goals)
+
+
+class NewActivityForm(ActivityFields, CreateForm):
+    pass
+
+
+class ActivityForm(ActivityFields, VersionedForm):
+    pass
 
 
 class SkipForm(BaseForm):

@@ -14,6 +14,7 @@ from peewee import Case, IntegrityError
 from ..db import write_transaction
 from ..i18n import day as format_day
 from ..i18n import hours
+from ..integrity import StaleEdit, earlier_submission, update_versioned
 from ..models import (
     Activity,
     ActivityKind,
@@ -130,10 +131,12 @@ def _lock_week(day_id: int) -> None:
 
 # Use cases ------------------------------------------------------------------------------
 
-def plan_week(user, week_start: date, *, day: date, plan: str = "", goal_ids=(),
+def plan_week(user, week_start: date, *, version: int, day: date, plan: str = "", goal_ids=(),
               today: date | None = None) -> None:
     """Set the day, what it is for and the goals it serves. Planning a skipped week takes
-    the skip back."""
+    the skip back. `version` is the plan's version the form showed (1 for a week without
+    a row yet); raises StaleEdit when a plan was saved since, unless that save was this
+    very plan (a double-clicked submit)."""
     problem = planning_problem(user, week_start, today)
     if problem:
         raise DayError(problem)
@@ -147,11 +150,15 @@ def plan_week(user, week_start: date, *, day: date, plan: str = "", goal_ids=(),
     goals = _own_goal_ids(user, goal_ids, "goal_ids")
     with write_transaction():
         day_id = _week_row(user, week_start)
-        DevDay.update(
+        saved = DevDay.update(
             planned_on=day, plan=plan, skip_reason=None, skip_note="", updated_at=utcnow(),
             status=Case(None, [(DevDay.minutes > 0, DayStatus.LOGGED.value)],
                         DayStatus.PLANNED.value),
-        ).where(DevDay.id == day_id).execute()
+            version=DevDay.version + 1,
+        ).where(DevDay.id == day_id, DevDay.version == version).execute()
+        if not saved:
+            _repeated_plan_or_stale(day_id, day, plan, goals)
+            return
         DevDayGoal.delete().where(DevDayGoal.dev_day == day_id).execute()
         if goals:
             DevDayGoal.insert_many(
@@ -159,10 +166,29 @@ def plan_week(user, week_start: date, *, day: date, plan: str = "", goal_ids=(),
             ).on_conflict_ignore().execute()
 
 
+def _repeated_plan_or_stale(day_id: int, day: date, plan: str, goals: list[int]) -> None:
+    current = DevDay.get_by_id(day_id)
+    planned_goals = sorted(DevDayGoal.select(DevDayGoal.goal).where(
+        DevDayGoal.dev_day == day_id).scalars())
+    if (current.planned_on, current.plan, current.skip_reason, planned_goals) != (
+            day, plan, None, goals):
+        raise StaleEdit(current)
+
+
+def _logged_with(user, week_start: date, submission: str | None) -> Activity | None:
+    if not submission:
+        return None
+    return (Activity.select().join(DevDay)
+            .where(DevDay.user == user.id, DevDay.week_start == week_start,
+                   Activity.submission == submission).first())
+
+
 def log_activity(user, week_start: date, *, kind: str, minutes: int, note: str = "",
-                 link: str = "", goal_id: int | None = None,
+                 link: str = "", goal_id: int | None = None, submission: str | None = None,
                  today: date | None = None) -> Activity:
-    """Add one activity to the week and its minutes to the week's total; clears a skip."""
+    """Add one activity to the week and its minutes to the week's total; clears a skip.
+    A `submission` key already used in this week (a double-clicked or retried submit)
+    returns the activity it logged and adds nothing."""
     note, link, goal_id = _check_activity(user, kind=kind, minutes=minutes, note=note,
                                           link=link, goal_id=goal_id)
     problem = logging_problem(user, week_start, today)
@@ -171,6 +197,9 @@ def log_activity(user, week_start: date, *, kind: str, minutes: int, note: str =
     try:
         with write_transaction():
             day_id = _week_row(user, week_start)
+            earlier = earlier_submission(Activity, submission, dev_day=day_id)
+            if earlier is not None:
+                return earlier
             added = DevDay.update(
                 minutes=DevDay.minutes + minutes, status=DayStatus.LOGGED.value,
                 skip_reason=None, skip_note="", updated_at=utcnow(),
@@ -179,14 +208,23 @@ def log_activity(user, week_start: date, *, kind: str, minutes: int, note: str =
             if not added:
                 raise _too_much(day_id, minutes)
             return Activity.create(dev_day=day_id, kind=kind, minutes=minutes, note=note,
-                                   link=link, goal=goal_id)
-    except IntegrityError as error:  # the CHECK constraint, should a race ever get there
+                                   link=link, goal=goal_id, submission=submission or None)
+    except (IntegrityError, DayError) as error:
+        # On PostgreSQL a repeat that waited for the first one's row lock sees its minutes
+        # (it may then pass the cap) or its key (UNIQUE): either way it is that activity.
+        earlier = _logged_with(user, week_start, submission)
+        if earlier is not None:
+            return earlier
+        if isinstance(error, DayError):
+            raise
         raise DayError(_("A week holds at most 40 h."), "minutes") from error
 
 
-def edit_activity(user, activity: Activity, *, kind: str, minutes: int, note: str = "",
-                  link: str = "", goal_id: int | None = None) -> None:
-    """Change one of the person's activities; the week's total moves by the difference."""
+def edit_activity(user, activity: Activity, *, version: int, kind: str, minutes: int,
+                  note: str = "", link: str = "", goal_id: int | None = None) -> None:
+    """Change one of the person's activities; the week's total moves by the difference.
+    Raises StaleEdit when the activity was saved since `version` was read (a repeat of the
+    same change is not an error)."""
     note, link, goal_id = _check_activity(user, kind=kind, minutes=minutes, note=note,
                                           link=link, goal_id=goal_id)
     try:
@@ -195,14 +233,14 @@ def edit_activity(user, activity: Activity, *, kind: str, minutes: int, note: st
             before = Activity.select(Activity.minutes).where(Activity.id == activity.id).scalar()
             if before is None:
                 raise DayError(_("That activity was deleted in the meantime."))
+            update_versioned(Activity, activity.id, version, {
+                "kind": kind, "minutes": minutes, "note": note, "link": link, "goal": goal_id})
             delta = minutes - before
             moved = DevDay.update(minutes=DevDay.minutes + delta).where(
                 DevDay.id == activity.dev_day_id,
                 DevDay.minutes + delta <= MAX_WEEK_MINUTES).execute()
             if not moved:
                 raise _too_much(activity.dev_day_id, delta)
-            Activity.update(kind=kind, minutes=minutes, note=note, link=link,
-                            goal=goal_id).where(Activity.id == activity.id).execute()
     except IntegrityError as error:
         raise DayError(_("A week holds at most 40 h."), "minutes") from error
 

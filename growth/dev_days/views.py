@@ -12,12 +12,20 @@ from flask_login import current_user
 from .. import audit
 from ..exports import safe_cell
 from ..i18n import PageFormats, hours, translated
+from ..integrity import StaleEdit
 from ..labels import RATINGS
 from ..models import Activity, DevDay, Goal
 from ..permissions import get_or_404
 from ..weeks import monday_of, parse_week, week_label
 from . import queries, service
-from .forms import ActivityForm, HistoryFilterForm, PlanForm, RatingForm, SkipForm
+from .forms import (
+    ActivityForm,
+    HistoryFilterForm,
+    NewActivityForm,
+    PlanForm,
+    RatingForm,
+    SkipForm,
+)
 
 bp = Blueprint("dev_days", __name__)
 
@@ -49,17 +57,18 @@ def _apply(error, form):
 
 def _plan_defaults(view, today: date) -> tuple[dict, bool]:
     """The plan form's starting values: this week's plan, else last plan repeated."""
+    version = {"version": view.day.version if view.day is not None else 1}
     if view.day is not None and view.day.planned_on:
         return {"day": view.day.planned_on, "plan": view.day.plan,
-                "goal_ids": view.plan_goal_ids}, False
+                "goal_ids": view.plan_goal_ids, **version}, False
     previous = view.previous_plan
     if previous:
         offered = {goal.id for goal in view.goals}
         return {"day": view.week_start + timedelta(days=previous["weekday"]),
                 "plan": previous["plan"],
-                "goal_ids": [g for g in previous["goal_ids"] if g in offered]}, True
+                "goal_ids": [g for g in previous["goal_ids"] if g in offered], **version}, True
     in_week = view.week_start <= today <= view.week_end
-    return {"day": today if in_week else None, "plan": "", "goal_ids": []}, False
+    return {"day": today if in_week else None, "plan": "", "goal_ids": [], **version}, False
 
 
 def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=None,
@@ -80,7 +89,8 @@ def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=
         plan_form = PlanForm(formdata=None, data=data)
     if activity_form is None and not problems["log"]:
         last_kind = view.activities[-1].kind if view.activities else None
-        activity_form = ActivityForm(formdata=None, data={"kind": last_kind} if last_kind else {})
+        activity_form = NewActivityForm(formdata=None,
+                                        data={"kind": last_kind} if last_kind else {})
     if activity_form is not None:
         activity_form.set_goals(view.goals)
     if skip_form is None and not problems["skip"]:
@@ -115,10 +125,18 @@ def plan(week: str):
     form = PlanForm()
     if form.validate():
         try:
-            service.plan_week(current_user, monday, day=form.day.data, plan=form.plan.data,
+            service.plan_week(current_user, monday, version=form.version_number(),
+                              day=form.day.data, plan=form.plan.data,
                               goal_ids=form.goal_ids.data)
         except service.DayError as error:
             _apply(error, form)
+        except StaleEdit as stale:
+            view = queries.week_view(current_user, monday)
+            titles = {goal.id: goal.title for goal in view.goals}
+            form.show_conflict(stale.row.version, {
+                "day": stale.row.planned_on, "plan": stale.row.plan,
+                "goal_ids": [titles.get(g, "") for g in view.plan_goal_ids]})
+            return _render_week(monday, plan_form=form, status=409)
         else:
             flash(_("Your development day is planned."), "success")
             return redirect(_week_url(monday))
@@ -128,18 +146,24 @@ def plan(week: str):
 @bp.post("/week/<week>/activities")
 def log_activity(week: str):
     monday = _week_or_404(week)
-    form = ActivityForm()
+    form = NewActivityForm()
     if form.validate():
         try:
             service.log_activity(current_user, monday, kind=form.kind.data,
                                  minutes=form.minutes.data, note=form.note.data,
-                                 link=form.link.data, goal_id=form.goal_id.data)
+                                 link=form.link.data, goal_id=form.goal_id.data,
+                                 submission=form.submission.data)
         except service.DayError as error:
             _apply(error, form)
         else:
             flash(_("Logged %(hours)s.", hours=hours(form.minutes.data)), "success")
             return redirect(_week_url(monday, added=1))
     return _render_week(monday, activity_form=form, status=422)
+
+
+def _activity_values(activity: Activity) -> dict:
+    return {"kind": activity.kind, "minutes": activity.minutes, "note": activity.note,
+            "link": activity.link, "goal_id": activity.goal_id}
 
 
 def _own_activity_or_404(activity_id: int) -> Activity:
@@ -152,24 +176,28 @@ def _own_activity_or_404(activity_id: int) -> Activity:
 def edit_activity(activity_id: int):
     activity = _own_activity_or_404(activity_id)
     monday = activity.dev_day.week_start
-    form = ActivityForm(data={"kind": activity.kind, "minutes": activity.minutes,
-                              "note": activity.note, "link": activity.link,
-                              "goal_id": activity.goal_id})
+    form = ActivityForm(data={**_activity_values(activity), "version": activity.version})
     goals = list(queries.goals_for_week(current_user, monday))
     if activity.goal_id and activity.goal_id not in {g.id for g in goals}:
         goals += list(Goal.select().where(Goal.id == activity.goal_id))
     form.set_goals(goals)
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         try:
-            service.edit_activity(current_user, activity, kind=form.kind.data,
-                                  minutes=form.minutes.data, note=form.note.data,
-                                  link=form.link.data, goal_id=form.goal_id.data)
+            service.edit_activity(current_user, activity, version=form.version_number(),
+                                  kind=form.kind.data, minutes=form.minutes.data,
+                                  note=form.note.data, link=form.link.data,
+                                  goal_id=form.goal_id.data)
         except service.DayError as error:
             _apply(error, form)
+        except StaleEdit as stale:
+            if stale.row is None:
+                abort(404)
+            form.show_conflict(stale.row.version, _activity_values(stale.row))
+            status = 409
         else:
             flash(_("Activity saved."), "success")
             return redirect(_week_url(monday))
-    status = 422 if request.method == "POST" else 200
     return render_template("dev_days/edit_activity.html", form=form, activity=activity,
                            week_start=monday, week_url=_week_url(monday)), status
 

@@ -2,11 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, CreateForm, VersionedForm, select_choices
 from . import service
 
 
-class GoalForm(BaseForm):
+class GoalFields(BaseForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Give the goal a title.")), Length(max=service.TITLE_MAX)])
     why = TextAreaField(_l("Why it matters"), validators=[Length(max=service.TEXT_MAX)])
@@ -18,3 +18,11 @@ class GoalForm(BaseForm):
 
     def set_cycles(self, cycles):
         self.cycle_id.choices = select_choices({c.id: c.name for c in cycles})
+
+
+class NewGoalForm(GoalFields, CreateForm):
+    pass
+
+
+class GoalForm(GoalFields, VersionedForm):
+    pass

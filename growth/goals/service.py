@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from ..db import database
+from ..integrity import created_once, update_versioned
 from ..models import Goal, ReviewCycle, utcnow
 
 TITLE_MAX = 200
@@ -39,19 +40,25 @@ def _texts(title: str, why: str, success: str) -> tuple[str, str, str]:
 
 
 def create_goal(user, *, title: str, why: str = "", success: str = "", cycle_id: int,
-                today: date | None = None) -> Goal:
-    """A new open goal of `user` in the current or the next cycle."""
+                submission: str | None = None, today: date | None = None) -> Goal:
+    """A new open goal of `user` in the current or the next cycle. A `submission` key the
+    person already used (a double-clicked or retried submit) returns the goal it made."""
     title, why, success = _texts(title, why, success)
     if cycle_id not in {c.id for c in open_cycles(today)}:
         raise GoalError(_("Goals can be set for the current and the next cycle."), "cycle_id")
-    with database.atomic():
-        return Goal.create(owner=user.id, cycle=cycle_id, title=title, why=why,
-                           success=success)
+
+    def create():
+        with database.atomic():
+            return Goal.create(owner=user.id, cycle=cycle_id, title=title, why=why,
+                               success=success, submission=submission or None)
+
+    return created_once(Goal, submission, create, owner=user.id)
 
 
-def edit_goal(user, goal: Goal, *, title: str, why: str = "", success: str = "",
+def edit_goal(user, goal: Goal, *, version: int, title: str, why: str = "", success: str = "",
               cycle_id: int | None = None, today: date | None = None) -> None:
-    """Change the texts of one's own goal; it may move between the current and next cycle."""
+    """Change the texts of one's own goal; it may move between the current and next cycle.
+    Raises StaleEdit when the goal was saved since `version` was read."""
     if goal.owner_id != user.id:
         raise GoalError(_("Only the goal's owner can change it."))
     title, why, success = _texts(title, why, success)
@@ -59,5 +66,6 @@ def edit_goal(user, goal: Goal, *, title: str, why: str = "", success: str = "",
     if cycle_id != goal.cycle_id and cycle_id not in {c.id for c in open_cycles(today)}:
         raise GoalError(_("Goals can be set for the current and the next cycle."), "cycle_id")
     with database.atomic():
-        Goal.update(title=title, why=why, success=success, cycle=cycle_id,
-                    updated_at=utcnow()).where(Goal.id == goal.id).execute()
+        update_versioned(Goal, goal.id, version,
+                         {"title": title, "why": why, "success": success, "cycle": cycle_id},
+                         also={"updated_at": utcnow()})

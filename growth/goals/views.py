@@ -4,9 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..integrity import StaleEdit
 from ..permissions import allowed_or_404, can_edit_goal, can_read_goal, get_or_404
 from . import queries, service
-from .forms import GoalForm
+from .forms import GoalForm, NewGoalForm
 
 bp = Blueprint("goals", __name__)
 
@@ -25,12 +26,13 @@ def _readable_goal_or_404(goal_id: int):
 @bp.route("/goals", methods=["GET", "POST"])
 def index():
     cycles = service.open_cycles()
-    form = GoalForm(data={"cycle_id": cycles[0].id})
+    form = NewGoalForm(data={"cycle_id": cycles[0].id})
     form.set_cycles(cycles)
     if request.method == "POST" and form.validate():
         try:
             goal = service.create_goal(current_user, title=form.title.data, why=form.why.data,
-                                       success=form.success.data, cycle_id=form.cycle_id.data)
+                                       success=form.success.data, cycle_id=form.cycle_id.data,
+                                       submission=form.submission.data)
         except service.GoalError as error:
             _apply(error, form)
         else:
@@ -41,9 +43,13 @@ def index():
         current_user), open_cycle_ids={c.id for c in cycles}), status
 
 
+def _saved(goal) -> dict:
+    return {"title": goal.title, "why": goal.why, "success": goal.success,
+            "cycle_id": goal.cycle_id}
+
+
 def _edit_form(goal, cycles):
-    form = GoalForm(data={"title": goal.title, "why": goal.why, "success": goal.success,
-                          "cycle_id": goal.cycle_id})
+    form = GoalForm(data={**_saved(goal), "version": goal.version})
     choices = cycles if goal.cycle_id in {c.id for c in cycles} else [goal.cycle, *cycles]
     form.set_cycles(choices)
     return form
@@ -73,10 +79,15 @@ def edit(goal_id: int):
     form = _edit_form(goal, service.open_cycles())
     if form.validate():
         try:
-            service.edit_goal(current_user, goal, title=form.title.data, why=form.why.data,
+            service.edit_goal(current_user, goal, version=form.version_number(),
+                              title=form.title.data, why=form.why.data,
                               success=form.success.data, cycle_id=form.cycle_id.data)
         except service.GoalError as error:
             _apply(error, form)
+        except StaleEdit as stale:
+            goal = _readable_goal_or_404(goal_id)  # the page shows what is saved now
+            form.show_conflict(stale.row.version, _saved(stale.row))
+            return _render_goal(goal, form, status=409)
         else:
             flash(_("Goal saved."), "success")
             return redirect(url_for("goals.show", goal_id=goal.id))

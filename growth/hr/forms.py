@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SearchField, SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, VersionedForm, select_choices
 from ..labels import LEAVE_REASONS
 
 # Long enough for any real question, short enough to keep the month chart to one query
@@ -45,7 +45,7 @@ class PeopleSearchForm(BaseForm):
     q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=254)])
 
 
-class EmploymentForm(BaseForm):
+class EmploymentForm(VersionedForm):
     hired_on = DateField(_l("Hired on"), validators=[InputRequired()])
     left_on = DateField(_l("Last day employed"), validators=[Optional()],
                         description=_l("Leave empty while they work here."))

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from .. import audit
 from ..db import database
+from ..integrity import update_versioned
 from ..models import Role, Team, User
 
 
@@ -17,11 +18,12 @@ class EmploymentError(ValueError):
         self.field = field
 
 
-def update_employment(actor, person: User, *, hired_on: date, left_on: date | None,
-                      leave_reason: str | None, team_id: int | None,
+def update_employment(actor, person: User, *, version: int, hired_on: date,
+                      left_on: date | None, leave_reason: str | None, team_id: int | None,
                       today: date | None = None) -> User:
     """Save hired_on, left_on, leave_reason and team. A leaving date in the past ends the
-    person's sessions and sign-in; clearing it lets them sign in again."""
+    person's sessions and sign-in; clearing it lets them sign in again. Raises StaleEdit
+    when the record was saved (by HR or an admin) since `version` was read."""
     today = today or date.today()
     leave_reason = leave_reason or None
     if left_on is not None and left_on < hired_on:
@@ -45,16 +47,19 @@ def update_employment(actor, person: User, *, hired_on: date, left_on: date | No
     moved = team_id != person.team_id
     fields = {"hired_on": hired_on, "left_on": left_on, "leave_reason": leave_reason,
               "team": team_id}
+    also = {}
     if has_left:
-        fields["active"] = False
+        also["active"] = False
     elif person.left_on is not None and left_on is None:
-        fields["active"] = True  # the leaving is undone
+        also["active"] = True  # the leaving is undone
     if moved or (has_left and "left_on" in changed):
-        fields["session_version"] = User.session_version + 1
+        also["session_version"] = User.session_version + 1
     with database.atomic():
-        User.update(**fields).where(User.id == person.id).execute()
+        if not update_versioned(User, person.id, version, fields, also=also):
+            return User.get_by_id(person.id)  # a repeat: recorded the first time
         if has_left and person.role == Role.LEAD:
-            Team.update(lead=None).where(Team.lead == person.id).execute()
+            Team.update(lead=None, version=Team.version + 1).where(
+                Team.lead == person.id).execute()
         audit.record("employment_updated", person, actor=actor,
                      detail="changed=" + ",".join(changed))
         if moved:

@@ -19,6 +19,7 @@ from peewee import JOIN
 
 from .. import audit
 from ..errors import render_error
+from ..integrity import StaleEdit
 from ..models import Team, User, fn
 from ..permissions import can_edit_employment, can_use_hr, get_or_404
 from . import charts, exports, queries, service
@@ -144,22 +145,30 @@ def people():
                            more=len(found) > PEOPLE_PAGE_SIZE, today=date.today())
 
 
+def _employment(person: User) -> dict:
+    return {"hired_on": person.hired_on, "left_on": person.left_on,
+            "leave_reason": person.leave_reason or "", "team_id": person.team_id}
+
+
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 def person(user_id: int):
     person = get_or_404(User.select(), id=user_id)
-    form = EmploymentForm(data={"hired_on": person.hired_on, "left_on": person.left_on,
-                                "leave_reason": person.leave_reason or "",
-                                "team_id": person.team_id})
+    form = EmploymentForm(data={**_employment(person), "version": person.version})
     form.set_teams(Team.select().order_by(fn.LOWER(Team.name)))
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         try:
             service.update_employment(
-                current_user, person, hired_on=form.hired_on.data, left_on=form.left_on.data,
+                current_user, person, version=form.version_number(),
+                hired_on=form.hired_on.data, left_on=form.left_on.data,
                 leave_reason=form.leave_reason.data, team_id=form.team_id.data)
         except service.EmploymentError as error:
             getattr(form, error.field).errors.append(str(error))
+        except StaleEdit as stale:
+            person = stale.row
+            form.show_conflict(person.version, _employment(person))
+            status = 409
         else:
             flash(_("The employment record of %(name)s is saved.", name=person.name), "success")
             return redirect(url_for("hr.person", user_id=person.id))
-    status = 422 if request.method == "POST" else 200
     return render_template("hr/person.html", form=form, person=person), status
