@@ -386,8 +386,8 @@ class ReviewGoal(BaseModel):
 
 
 ALL_MODELS = [
-    Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal, Activity,
-    OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
+    Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal,
+    Activity, OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email"]

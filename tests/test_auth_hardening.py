@@ -120,3 +120,73 @@ def test_throttle_rows_past_their_window_are_pruned_on_each_write(world, client)
     sign_in(client, "nobody@example.com", "guess")
     assert sorted(row.account for row in LoginFailure.select()) == sorted(
         ["kept", account_key("nobody@example.com")])
+
+
+# Remember-me tokens expire on the server and are new at every sign-in (finding 1) -------
+
+class Clock:
+    def __init__(self):
+        self.now = 1_900_000_000.0
+
+    def time(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta).total_seconds()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from growth import security
+
+    fake = Clock()
+    monkeypatch.setattr(security, "time", fake)
+    return fake
+
+
+def replay(app, name, value):
+    thief = app.test_client()
+    thief.set_cookie(name, value)
+    return thief
+
+
+def test_a_copied_remember_cookie_dies_at_its_stated_lifetime(world, client, app, clock):
+    assert sign_in(client, world.agent_a.email, PASSWORD, remember="y").status_code == 302
+    copied = client.get_cookie("remember_token").value
+    clock.advance(hours=11, minutes=58)
+    before_expiry = replay(app, "remember_token", copied)
+    assert before_expiry.get("/").status_code == 200  # a fresh session from the cookie
+    clock.advance(minutes=3)  # 12 h 1 min after signing in
+    assert replay(app, "remember_token", copied).get("/").status_code == 302
+    # The session the cookie started ends with it, and the cookie never starts another.
+    assert before_expiry.get("/").status_code == 302
+    assert replay(app, "remember_token", copied).get("/").status_code == 302
+
+
+def test_a_shortened_remember_period_is_held_by_the_server(world, client, app, clock):
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=5)
+    sign_in(client, world.agent_a.email, PASSWORD, remember="y")
+    copied = client.get_cookie("remember_token").value
+    assert replay(app, "remember_token", copied).get("/").status_code == 200
+    clock.advance(seconds=6)
+    assert replay(app, "remember_token", copied).get("/").status_code == 302
+
+
+def test_the_remember_cookie_is_new_at_every_sign_in(world, app):
+    values = set()
+    for _ in range(3):
+        device = app.test_client()
+        sign_in(device, world.agent_a.email, PASSWORD, remember="y")
+        values.add(device.get_cookie("remember_token").value)
+    assert len(values) == 3
+    for value in values:  # each is a working token of its own
+        assert replay(app, "remember_token", value).get("/").status_code == 200
+
+
+def test_a_tampered_remember_expiry_is_refused(world, client, app, clock):
+    sign_in(client, world.agent_a.email, PASSWORD, remember="y")
+    payload, _, digest = client.get_cookie("remember_token").value.rpartition("|")
+    user_id, version, expires, nonce = payload.split(":")
+    forged = f"{user_id}:{version}:{int(expires) + 86400}:{nonce}|{digest}"
+    clock.advance(hours=13)
+    assert replay(app, "remember_token", forged).get("/").status_code == 302

@@ -5,7 +5,7 @@ from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
 from ..models import Role, User
-from ..security import client_address, safe_next, start_session
+from ..security import client_address, remember_on_this_device, safe_next, start_session
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
 
@@ -28,6 +28,8 @@ def login():
             # Remember-me is for agents only: leads, HR and admins see other people's data.
             remember = form.remember.data and result.user.role == Role.AGENT
             login_user(result.user, remember=remember)
+            if remember:
+                remember_on_this_device(result.user)
             start_session()
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
