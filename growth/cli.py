@@ -166,8 +166,13 @@ def import_people(path, dry_run):
                             "%(num)d rows are valid. Nothing was written (--dry-run).",
                             len(rows)))
         return
-    with database.connection_context():
-        counts = people.apply(rows)
+    try:
+        with database.connection_context():
+            counts = people.apply(rows)
+    except people.PeopleFileError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        fail(_("Nothing was imported."))
     click.echo(_("Created %(created)s, updated %(updated)s, new teams %(teams)s.",
                  created=counts["created"], updated=counts["updated"],
                  teams=counts["teams_created"]))

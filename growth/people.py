@@ -6,7 +6,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from .db import database
+from .accounts import staying_admins
+from .db import write_transaction
 from .models import LeaveReason, Role, Team, User, normalize_email
 
 COLUMNS = ["email", "name", "role", "team", "hired_on", "left_on", "leave_reason",
@@ -103,8 +104,10 @@ def apply(rows: list[PersonRow], today: date | None = None) -> dict:
     """Upsert people by email in one transaction. Returns counts of what changed."""
     today = today or date.today()
     counts = {"created": 0, "updated": 0, "teams_created": 0}
-    with database.atomic():
+    with write_transaction():
+        admins = {row.id for row in staying_admins()}
         teams = {t.name.casefold(): t for t in Team.select()}
+        lines = {}
         for row in rows:
             team = None
             if row.team:
@@ -127,7 +130,14 @@ def apply(rows: list[PersonRow], today: date | None = None) -> dict:
                 User.update(session_version=User.session_version + int(changed),
                             **fields).where(User.id == user.id).execute()
                 counts["updated"] += 1
+            lines[user.id] = row.line
             if row.role == Role.LEAD and team is not None:
                 Team.update(lead=user.id).where(Team.id == team.id).execute()
+        if admins and not staying_admins().exists():
+            # Raised inside the transaction: nothing of the file is written.
+            raise PeopleFileError([
+                _("line %(line)s: %(problem)s", line=lines[admin], problem=_(
+                    "this would leave no admin: make someone else an admin first."))
+                for admin in sorted(admins) if admin in lines])
     return counts
 

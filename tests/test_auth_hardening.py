@@ -190,3 +190,129 @@ def test_a_tampered_remember_expiry_is_refused(world, client, app, clock):
     forged = f"{user_id}:{version}:{int(expires) + 86400}:{nonce}|{digest}"
     clock.advance(hours=13)
     assert replay(app, "remember_token", forged).get("/").status_code == 302
+
+
+# Never zero admins (finding 7) ----------------------------------------------------------
+
+def employment_form(person, **changes):
+    data = {"hired_on": person.hired_on.isoformat(), "left_on": "", "leave_reason": "",
+            "team_id": str(person.team_id or "")}
+    data.update(changes)
+    return data
+
+
+def user_form(person, **changes):
+    data = {"name": person.name, "email": person.email, "role": person.role,
+            "team_id": str(person.team_id or ""), "hired_on": person.hired_on.isoformat(),
+            "weekly_dev_hours": person.weekly_dev_hours}
+    data.update(changes)
+    return data
+
+
+def assert_admin_unchanged(admin):
+    fresh = User.get_by_id(admin.id)
+    assert (fresh.role, fresh.active, fresh.left_on, fresh.session_version) == (
+        "admin", True, None, admin.session_version)
+
+
+def refused_next_to(response, field):
+    """The message is in the error list tied to `field` (its id ends "<field>-errors")."""
+    page = response.get_data(as_text=True)
+    found = re.search(r'<ul class="field-errors" id="([\w-]*)-errors">\s*<li>([^<]*)</li>', page)
+    assert found, page
+    assert found[1].endswith(field) and "is the only admin" in found[2], found.group(0)
+
+
+@pytest.mark.parametrize("who", ["hr", "admin"])
+def test_a_past_leaving_date_on_the_only_admin_is_refused(world, client_for, who):
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    response = client_for(getattr(world, who)).post(
+        f"/hr/people/{world.admin.id}",
+        data=employment_form(world.admin, left_on=yesterday, leave_reason="voluntary"))
+    assert response.status_code == 422
+    refused_next_to(response, "left_on")
+    assert_admin_unchanged(world.admin)
+    assert client_for(world.admin).get("/admin/users").status_code == 200
+
+
+def test_a_future_leaving_date_on_the_only_admin_is_refused_too(world, client_for):
+    later = (date.today() + timedelta(days=30)).isoformat()
+    response = client_for(world.hr).post(
+        f"/hr/people/{world.admin.id}",
+        data=employment_form(world.admin, left_on=later, leave_reason="voluntary"))
+    assert response.status_code == 422
+    assert_admin_unchanged(world.admin)
+
+
+def test_the_only_admin_cannot_change_their_own_role(world, client_for):
+    response = client_for(world.admin).post(f"/admin/users/{world.admin.id}",
+                                            data=user_form(world.admin, role="lead"))
+    assert response.status_code == 422
+    refused_next_to(response, "role")
+    assert_admin_unchanged(world.admin)
+
+
+def test_the_only_admin_cannot_be_deactivated(world, client_for):
+    response = client_for(world.admin).post(f"/admin/users/{world.admin.id}/deactivate", data={
+        "left_on": date.today().isoformat(), "leave_reason": "voluntary"})
+    assert response.status_code == 422
+    refused_next_to(response, "left_on")
+    assert_admin_unchanged(world.admin)
+
+
+def test_with_a_second_admin_the_first_may_go(world, client_for, make_user):
+    second = make_user(Role.ADMIN, name="Second Admin")
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    response = client_for(world.hr).post(
+        f"/hr/people/{world.admin.id}",
+        data=employment_form(world.admin, left_on=yesterday, leave_reason="voluntary"))
+    assert response.status_code == 302
+    assert not User.get_by_id(world.admin.id).can_sign_in()
+    # ...and now the second is the only one.
+    response = client_for(second).post(f"/admin/users/{second.id}",
+                                       data=user_form(second, role="agent"))
+    assert response.status_code == 422
+    assert User.get_by_id(second.id).role == "admin"
+
+
+def test_an_admin_with_a_leaving_date_does_not_count(world, client_for, make_user):
+    make_user(Role.ADMIN, name="Leaving Admin", left_on=date.today() + timedelta(days=3),
+              leave_reason="voluntary")
+    response = client_for(world.admin).post(f"/admin/users/{world.admin.id}",
+                                            data=user_form(world.admin, role="hr"))
+    assert response.status_code == 422
+
+
+IMPORT_HEADER = "email,name,role,team,hired_on,left_on,leave_reason,weekly_dev_hours\n"
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.mark.parametrize("row", [
+    "{email},Admin Person,agent,,2020-01-06,,,8",
+    "{email},Admin Person,admin,,2020-01-06,{past},voluntary,8",
+])
+def test_import_people_never_leaves_zero_admins(world, cli, tmp_path, row):
+    past = (date.today() - timedelta(days=2)).isoformat()
+    path = tmp_path / "people.csv"
+    path.write_text(IMPORT_HEADER + "new@example.com,New Person,agent,,2025-01-06,,,\n"
+                    + row.format(email=world.admin.email, past=past) + "\n")
+    result = cli("import-people", str(path))
+    assert result.exit_code == 1
+    assert "line 3:" in result.output and "no admin" in result.output
+    assert "Nothing was imported" in result.output
+    assert_admin_unchanged(world.admin)
+    assert not User.by_email("new@example.com").exists()
+
+
+def test_import_people_may_hand_over_to_a_new_admin(world, cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(IMPORT_HEADER + "boss@example.com,New Admin,admin,,2025-01-06,,,\n"
+                    + f"{world.admin.email},Admin Person,agent,,2020-01-06,,,8\n")
+    result = cli("import-people", str(path))
+    assert result.exit_code == 0, result.output
+    assert User.get_by_id(world.admin.id).role == "agent"

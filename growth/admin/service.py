@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from peewee import IntegrityError
 
 from .. import audit
+from ..accounts import LastAdminError, refuse_losing_the_last_admin
 from ..db import database, write_transaction
 from ..models import ReviewCycle, Role, Team, User, normalize_email
 from ..passwords import hash_password
@@ -45,7 +46,12 @@ def update_user(actor, user: User, *, email, name, role, team_id, hired_on,
         raise AdminError(_("The hire date can't be after the leaving date."), "hired_on")
     moved = role != user.role or team_id != user.team_id
     try:
-        with database.atomic():
+        with write_transaction():
+            try:
+                refuse_losing_the_last_admin(user, role=role, active=user.active,
+                                             left_on=user.left_on)
+            except LastAdminError as error:
+                raise AdminError(str(error), "role") from None
             User.update(
                 email=normalize_email(email), name=name.strip(), role=Role(role).value,
                 team=team_id, hired_on=hired_on, weekly_dev_hours=weekly_dev_hours,
@@ -70,7 +76,11 @@ def deactivate_user(actor, user: User, *, left_on: date, leave_reason: str) -> N
     """Record that someone left: they can no longer sign in; all their data stays."""
     if left_on < user.hired_on:
         raise AdminError(_("The leaving date can't be before the hire date."), "left_on")
-    with database.atomic():
+    with write_transaction():
+        try:
+            refuse_losing_the_last_admin(user, role=user.role, active=False, left_on=left_on)
+        except LastAdminError as error:
+            raise AdminError(str(error), "left_on") from None
         User.update(left_on=left_on, leave_reason=leave_reason, active=False,
                     session_version=User.session_version + 1).where(User.id == user.id).execute()
         Team.update(lead=None).where(Team.lead == user.id).execute()

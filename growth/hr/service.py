@@ -5,7 +5,8 @@ from datetime import date
 from flask_babel import gettext as _
 
 from .. import audit
-from ..db import database
+from ..accounts import LastAdminError, refuse_losing_the_last_admin
+from ..db import write_transaction
 from ..models import Role, Team, User
 
 
@@ -51,7 +52,13 @@ def update_employment(actor, person: User, *, hired_on: date, left_on: date | No
         fields["active"] = True  # the leaving is undone
     if moved or (has_left and "left_on" in changed):
         fields["session_version"] = User.session_version + 1
-    with database.atomic():
+    with write_transaction():
+        try:
+            refuse_losing_the_last_admin(person, role=person.role,
+                                         active=fields.get("active", person.active),
+                                         left_on=left_on)
+        except LastAdminError as error:
+            raise EmploymentError(str(error), "left_on") from None
         User.update(**fields).where(User.id == person.id).execute()
         if has_left and person.role == Role.LEAD:
             Team.update(lead=None).where(Team.lead == person.id).execute()
