@@ -5,6 +5,7 @@ Every message for a person is translated, in the language the environment asks f
 reads (the CSV on standard output) stays locale-neutral.
 """
 
+import secrets
 import sqlite3
 import sys
 from datetime import date
@@ -94,7 +95,7 @@ def create_user(email, name, role, team, hired_on):
     from .admin.service import AdminError
     from .admin.service import create_user as create
     from .labels import ROLES
-    from .models import Team
+    from .models import Team, utcnow
 
     hired = _iso_date(hired_on, "--hired-on")
     if "@" not in email:
@@ -104,13 +105,15 @@ def create_user(email, name, role, team, hired_on):
         if team:
             found = Team.get_or_none(Team.name == team) or Team.create(name=team)
             team_id = found.id
+        password = secrets.token_urlsafe(12)
         try:
-            user, password = create(None, email=email, name=name, role=role, team_id=team_id,
-                                    hired_on=hired)
+            user = create(None, email=email, name=name, role=role, team_id=team_id,
+                          hired_on=hired, password=password)
         except AdminError as error:
             fail(str(error))
         if role == "lead" and team_id:
-            Team.update(lead=user.id).where(Team.id == team_id, Team.lead.is_null()).execute()
+            Team.update(lead=user.id, lead_since=utcnow()).where(
+                Team.id == team_id, Team.lead.is_null()).execute()
     click.echo(_("Created %(email)s (%(role)s). One-time password: %(password)s",
                  email=user.email, role=ROLES[role], password=password))
     click.echo(_("They choose their own password at the first sign-in."))

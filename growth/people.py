@@ -6,9 +6,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from . import audit
 from .accounts import staying_admins
 from .db import write_transaction
-from .models import LeaveReason, Role, Team, User, normalize_email
+from .models import LeaveReason, Role, Team, User, normalize_email, utcnow
 
 COLUMNS = ["email", "name", "role", "team", "hired_on", "left_on", "leave_reason",
            "weekly_dev_hours"]
@@ -131,8 +132,12 @@ def apply(rows: list[PersonRow], today: date | None = None) -> dict:
                             **fields).where(User.id == user.id).execute()
                 counts["updated"] += 1
             lines[user.id] = row.line
-            if row.role == Role.LEAD and team is not None:
-                Team.update(lead=user.id).where(Team.id == team.id).execute()
+            if row.role == Role.LEAD and team is not None and team.lead_id != user.id:
+                Team.update(lead=user.id, lead_since=utcnow()).where(
+                    Team.id == team.id).execute()
+                audit.record("team_lead_changed", team,
+                             detail=f"{team.lead_id}->{user.id}")
+                team.lead_id = user.id
         if admins and not staying_admins().exists():
             # Raised inside the transaction: nothing of the file is written.
             raise PeopleFileError([

@@ -20,7 +20,7 @@ login_manager.login_message = _l("Please sign in to continue.")
 login_manager.session_protection = "basic"
 
 # Endpoints anyone may reach; every other one needs a signed-in person.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language", "auth.set_password"}
 # Endpoints a person who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static", "healthz"}
 # Changes to accounts and HR exports need a password typed in this session, not a session

@@ -33,18 +33,19 @@ def test_admin_posts_are_refused_to_others(world, client_for):
     assert User.get_by_id(world.agent_a.id).role == "agent"
 
 
-def test_create_account_gives_a_one_time_password(world, client_for, app):
+def test_create_account_gives_a_set_password_link(world, client_for, app):
     admin = client_for(world.admin)
     response = admin.post("/admin/users/new", data={
         "name": "New Person", "email": "New.Person@Example.com", "role": "agent",
         "team_id": str(world.team_a.id), "hired_on": "2026-01-05", "weekly_dev_hours": "6"})
-    assert response.status_code == 302
+    assert response.status_code == 200
     person = User.by_email("new.person@example.com").get()
-    assert (person.team_id, person.weekly_dev_hours, person.must_change_password) == (
-        world.team_a.id, 6, True)
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "one-time password" in page
+    assert (person.team_id, person.weekly_dev_hours, person.password_hash) == (
+        world.team_a.id, 6, "")
+    page = response.get_data(as_text=True)
+    assert "http://localhost/set-password/" in page
     assert len(events("user_created")) == 1
+    assert len(events("set_password_link_created")) == 1
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -109,11 +110,14 @@ def test_leaving_before_hiring_is_refused(world, client_for):
     assert User.get_by_id(world.agent_a.id).active
 
 
-def test_reset_password_forces_a_change(world, client_for):
+def test_reset_password_gives_a_link_and_keeps_the_password_until_it_is_used(world,
+                                                                           client_for):
     response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}/reset-password")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "/set-password/" in response.get_data(as_text=True)
     person = User.get_by_id(world.agent_a.id)
-    assert person.must_change_password and person.password_hash != world.agent_a.password_hash
+    assert person.password_hash == world.agent_a.password_hash
+    assert not person.must_change_password
     assert len(events("password_reset")) == 1
 
 

@@ -3,14 +3,12 @@ the audit log, bounded throttle and audit rows, remember-me tokens that expire o
 server, set-password links instead of passwords shown to admins, a team's new lead shown to
 the team, and never zero admins."""
 
-import base64
+import hashlib
 import json
 import re
-import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 
 from growth.auth.service import account_key
 from growth.models import AccountToken, AuditEvent, LoginFailure, Role, Team, User, utcnow
@@ -316,3 +314,194 @@ def test_import_people_may_hand_over_to_a_new_admin(world, cli, tmp_path):
     result = cli("import-people", str(path))
     assert result.exit_code == 0, result.output
     assert User.get_by_id(world.admin.id).role == "agent"
+
+
+# A reset gives the person a set-password link, never a password (findings 3a and 5) -------
+
+LINK = re.compile(r"http://localhost/set-password/([\w-]+)")
+
+
+def reset(admin_client, person):
+    response = admin_client.post(f"/admin/users/{person.id}/reset-password")
+    assert response.status_code == 200
+    return LINK.search(response.get_data(as_text=True))[1], response
+
+
+def decoded_session(app, client):
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def choose(client, token, password=NEW_PASSWORD, confirm=None):
+    return client.post(f"/set-password/{token}", data={
+        "new_password": password, "confirm": confirm or password})
+
+
+def test_a_reset_shows_the_admin_a_link_and_no_password(world, client_for):
+    admin = client_for(world.admin)
+    token, response = reset(admin, world.lead_a)
+    page = response.get_data(as_text=True)
+    assert "one-time password" not in page.lower()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # The lead's password is untouched until the link is used: nothing to sign in with.
+    lead = User.get_by_id(world.lead_a.id)
+    assert lead.password_hash == world.lead_a.password_hash
+    assert not lead.must_change_password
+    # Stored only as a hash, with a 24-hour expiry.
+    link = AccountToken.get(AccountToken.user == world.lead_a.id)
+    assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in repr(list(AccountToken.select().tuples()))
+    assert token not in repr(list(AuditEvent.select().tuples()))
+    assert timedelta(hours=23, minutes=59) < link.expires_at - link.created_at <= timedelta(
+        hours=24)
+    event = audit_rows("password_reset")[0]
+    assert (event.actor_id, event.target_id) == (world.admin.id, world.lead_a.id)
+
+
+def test_no_secret_goes_into_the_session_cookie_or_a_flash(world, client_for, app):
+    admin = client_for(world.admin)
+    token, response = reset(admin, world.lead_a)
+    new = admin.post("/admin/users/new", data={
+        "name": "New Person", "email": "new.person@example.com", "role": "lead",
+        "team_id": "", "hired_on": "2026-01-05", "weekly_dev_hours": "6"})
+    new_token = LINK.search(new.get_data(as_text=True))[1]
+    admin.get("/admin/users")
+    session = decoded_session(app, admin)
+    text = json.dumps(session, default=str)
+    for secret in (token, new_token):
+        assert secret not in text
+    assert not session.get("_flashes")
+    for header in response.headers.getlist("Set-Cookie") + new.headers.getlist("Set-Cookie"):
+        assert token not in header and new_token not in header
+    assert "Location" not in response.headers and "Location" not in new.headers
+
+
+def test_the_person_sets_a_password_once_with_the_link(world, client_for, app):
+    token, _ = reset(client_for(world.admin), world.lead_a)
+    signed_in_lead = client_for(world.lead_a)
+    person = app.test_client()
+    page = person.get(f"/set-password/{token}")
+    assert page.status_code == 200
+    assert world.lead_a.email in page.get_data(as_text=True)
+    # The same password rules as everywhere else; a refusal leaves the link usable.
+    weak = choose(person, token, "password1234")
+    assert weak.status_code == 422 and "too easy to guess" in weak.get_data(as_text=True)
+    differ = choose(person, token, NEW_PASSWORD, "something else entirely")
+    assert differ.status_code == 422
+    done = choose(person, token)
+    assert done.status_code == 302 and done.headers["Location"] == "/login"
+    lead = User.get_by_id(world.lead_a.id)
+    assert verify_password(lead.password_hash, NEW_PASSWORD)
+    assert lead.session_version == world.lead_a.session_version + 1
+    assert signed_in_lead.get("/").status_code == 302  # every old session ends
+    # Used once.
+    assert choose(app.test_client(), token, "another fine passphrase").status_code == 404
+    assert app.test_client().get(f"/set-password/{token}").status_code == 404
+    assert verify_password(User.get_by_id(world.lead_a.id).password_hash, NEW_PASSWORD)
+    assert [e.actor_id for e in audit_rows("password_set_by_link")] == [world.lead_a.id]
+
+
+def test_the_person_is_told_at_their_next_sign_in(world, client_for, app):
+    token, _ = reset(client_for(world.admin), world.lead_a)
+    reset_at = AccountToken.get(AccountToken.user == world.lead_a.id).created_at
+    choose(app.test_client(), token)
+    browser = app.test_client()
+    response = sign_in(browser, world.lead_a.email, NEW_PASSWORD)
+    assert response.status_code == 302
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "An admin reset your password on" in page
+    assert str(reset_at.year) in page
+    again = app.test_client()
+    sign_in(again, world.lead_a.email, NEW_PASSWORD)
+    assert "An admin reset your password" not in again.get("/").get_data(as_text=True)
+
+
+def test_a_link_expires_after_24_hours(world, client_for, app):
+    token, _ = reset(client_for(world.admin), world.agent_a)
+    AccountToken.update(created_at=utcnow() - timedelta(hours=24, minutes=1),
+                        expires_at=utcnow() - timedelta(minutes=1)).execute()
+    response = app.test_client().get(f"/set-password/{token}")
+    assert response.status_code == 404
+    assert "expired or was already used" in response.get_data(as_text=True)
+    assert choose(app.test_client(), token).status_code == 404
+    assert User.get_by_id(world.agent_a.id).password_hash == world.agent_a.password_hash
+
+
+def test_a_new_reset_replaces_the_old_link(world, client_for, app):
+    admin = client_for(world.admin)
+    first, _ = reset(admin, world.agent_a)
+    second, _ = reset(admin, world.agent_a)
+    assert first != second
+    assert choose(app.test_client(), first).status_code == 404
+    assert choose(app.test_client(), second).status_code == 302
+
+
+def test_unknown_links_and_people_who_left_get_nothing(world, client_for, app):
+    assert app.test_client().get("/set-password/not-a-real-token").status_code == 404
+    token, _ = reset(client_for(world.admin), world.agent_a)
+    User.update(active=False).where(User.id == world.agent_a.id).execute()
+    assert choose(app.test_client(), token).status_code == 404
+    left = User.get_by_id(world.agent_a.id)
+    assert left.active is False and left.password_hash == world.agent_a.password_hash
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}/reset-password")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["agent_a", "lead_a", "hr"])
+def test_only_admins_reset_passwords(world, client_for, who):
+    response = client_for(getattr(world, who)).post(
+        f"/admin/users/{world.agent_b.id}/reset-password")
+    assert response.status_code == 403
+    assert not AccountToken.select().exists()
+
+
+def test_a_new_account_signs_in_only_through_its_link(world, client_for, app):
+    admin = client_for(world.admin)
+    response = admin.post("/admin/users/new", data={
+        "name": "Admin Alias", "email": "alias@example.com", "role": "lead",
+        "team_id": "", "hired_on": "2026-01-05", "weekly_dev_hours": "8"})
+    token = LINK.search(response.get_data(as_text=True))[1]
+    assert sign_in(app.test_client(), "alias@example.com", "").status_code in (400, 401)
+    assert choose(app.test_client(), token).status_code == 302
+    browser = app.test_client()
+    assert sign_in(browser, "alias@example.com", NEW_PASSWORD).status_code == 302
+    # A first password is not a reset: nothing to tell.
+    assert "An admin reset" not in browser.get("/").get_data(as_text=True)
+
+
+# A team's new lead is shown to the team (finding 3b) -------------------------------------
+
+def test_a_new_lead_is_shown_to_the_team_members(world, client_for, make_user):
+    admin = client_for(world.admin)
+    response = admin.post("/admin/users/new", data={
+        "name": "Admin's Second Self", "email": "alias@example.com", "role": "lead",
+        "team_id": "", "hired_on": "2026-01-05", "weekly_dev_hours": "8"})
+    alias = User.by_email("alias@example.com").get()
+    assert response.status_code == 200
+    response = admin.post(f"/admin/teams/{world.team_a.id}",
+                          data={"name": world.team_a.name, "lead_id": str(alias.id)})
+    assert response.status_code == 302
+    notice = "Your team's lead is now Admin&#39;s Second Self, since"
+    for member in (world.agent_a, world.agent_a2):
+        assert notice in client_for(member).get("/").get_data(as_text=True)
+    assert "lead is now" not in client_for(world.agent_b).get("/").get_data(as_text=True)
+    event = audit_rows("team_lead_changed")[-1]
+    assert (event.actor_id, event.target_id, event.detail) == (
+        world.admin.id, world.team_a.id, f"{world.lead_a.id}->{alias.id}")
+    # Renaming the team is not a new lead; after four weeks the notice is gone.
+    since = Team.get_by_id(world.team_a.id).lead_since
+    admin.post(f"/admin/teams/{world.team_a.id}",
+               data={"name": "Team A renamed", "lead_id": str(alias.id)})
+    assert Team.get_by_id(world.team_a.id).lead_since == since
+    Team.update(lead_since=utcnow() - timedelta(weeks=4, days=1)).execute()
+    assert "lead is now" not in client_for(world.agent_a).get("/").get_data(as_text=True)
+
+
+def test_a_lead_set_by_the_people_import_is_shown_too(world, cli, tmp_path, client_for):
+    path = tmp_path / "people.csv"
+    path.write_text(IMPORT_HEADER + "boss@example.com,New Boss,lead,Team A,2025-01-06,,,\n")
+    assert cli("import-people", str(path)).exit_code == 0
+    page = client_for(world.agent_a).get("/").get_data(as_text=True)
+    assert "Your team's lead is now New Boss, since" in page
+    assert audit_rows("team_lead_changed")

@@ -1,6 +1,5 @@
 """Accounts, teams and review cycles: the admin's use cases."""
 
-import secrets
 from datetime import date
 
 from flask_babel import gettext as _
@@ -8,8 +7,9 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..accounts import LastAdminError, refuse_losing_the_last_admin
+from ..auth.service import issue_set_password_link
 from ..db import database, write_transaction
-from ..models import ReviewCycle, Role, Team, User, normalize_email
+from ..models import ReviewCycle, Role, Team, User, normalize_email, utcnow
 from ..passwords import hash_password
 
 
@@ -22,21 +22,22 @@ class AdminError(ValueError):
 
 
 def create_user(actor, *, email, name, role, team_id=None, hired_on=None, weekly_dev_hours=8,
-                password=None, must_change_password=True) -> tuple[User, str]:
-    """Create an account. Returns it with its one-time password (random unless given)."""
-    password = password or secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
+                password=None, must_change_password=True) -> User:
+    """Create an account. With a password (the operator's command line) they must change it
+    at their first sign-in; without one nobody can sign in to it until its set-password link
+    (`issue_set_password_link`) is used."""
+    password_hash = hash_password(password) if password else ""
     try:
         with database.atomic():
             user = User.create(
                 email=normalize_email(email), name=name.strip(), role=Role(role).value,
                 team=team_id, hired_on=hired_on or date.today(),
                 weekly_dev_hours=weekly_dev_hours, password_hash=password_hash,
-                must_change_password=must_change_password)
+                must_change_password=bool(password) and must_change_password)
             audit.record("user_created", user, actor=actor, detail=f"role={user.role}")
     except IntegrityError as error:
         raise AdminError(_("Someone already has that email."), "email") from error
-    return user, password
+    return user
 
 
 def update_user(actor, user: User, *, email, name, role, team_id, hired_on,
@@ -95,14 +96,15 @@ def reactivate_user(actor, user: User) -> None:
 
 
 def reset_password(actor, user: User) -> str:
-    """A one-time password the person must change at their next sign-in."""
-    password = secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
-    with database.atomic():
-        User.update(password_hash=password_hash, must_change_password=True,
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
-        audit.record("password_reset", user, actor=actor)
-    return password
+    """A set-password link's token for the person, never a password the admin could use:
+    their password changes only when they use the link, and they are told at their next
+    sign-in that an admin reset it."""
+    return issue_set_password_link(actor, user, action="password_reset")
+
+
+def invite(actor, user: User) -> str:
+    """The set-password link's token for a new account."""
+    return issue_set_password_link(actor, user, action="set_password_link_created")
 
 
 def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Team:
@@ -118,14 +120,21 @@ def save_team(actor, team: Team | None, *, name: str, lead_id: int | None) -> Te
         raise AdminError(_("There is already a team with that name."), "name")
     try:
         with database.atomic():
+            # Members are shown who leads them now and since when (see the week page).
+            lead_since = utcnow() if lead_id is not None else None
             if team is None:
-                team = Team.create(name=name.strip(), lead=lead_id)
+                team = Team.create(name=name.strip(), lead=lead_id, lead_since=lead_since)
                 audit.record("team_created", team, actor=actor)
+                if lead_id is not None:
+                    audit.record("team_lead_changed", team, actor=actor,
+                                 detail=f"None->{lead_id}")
             else:
+                fields = {"name": name.strip()}
                 if team.lead_id != lead_id:
+                    fields.update(lead=lead_id, lead_since=lead_since)
                     audit.record("team_lead_changed", team, actor=actor,
                                  detail=f"{team.lead_id}->{lead_id}")
-                Team.update(name=name.strip(), lead=lead_id).where(Team.id == team.id).execute()
+                Team.update(**fields).where(Team.id == team.id).execute()
                 audit.record("team_updated", team, actor=actor)
     except IntegrityError as error:
         raise AdminError(_("There is already a team with that name."), "name") from error

@@ -4,6 +4,7 @@ kept in the database."""
 import hashlib
 import hmac
 import re
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,7 @@ from flask import current_app
 
 from .. import audit
 from ..db import database, is_sqlite, write_transaction
-from ..models import AuditEvent, LoginFailure, User, normalize_email, utcnow
+from ..models import AccountToken, AuditEvent, LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 
 
@@ -20,10 +21,15 @@ class PasswordPolicyError(ValueError):
     pass
 
 
+class LinkError(ValueError):
+    """The set-password link is unknown, used or expired."""
+
+
 @dataclass
 class SignIn:
     user: User | None = None
     retry_at: datetime | None = None  # set when the attempt was refused by the throttle
+    reset_at: datetime | None = None  # when an admin reset the password, told once
 
 
 @dataclass
@@ -116,8 +122,11 @@ def authenticate(email: str, password: str, address: str) -> SignIn:
     LoginFailure.delete().where(LoginFailure.id == failure_id).execute()  # not a failure
     if needs_rehash(user.password_hash):
         User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+    reset_at = user.password_reset_at
+    if reset_at is not None:
+        User.update(password_reset_at=None).where(User.id == user.id).execute()
     audit.record("sign_in", user, actor=user)
-    return SignIn(user=user)
+    return SignIn(user=user, reset_at=reset_at)
 
 
 def check_current_password(user: User, password: str, address: str) -> PasswordCheck:
@@ -132,6 +141,70 @@ def check_current_password(user: User, password: str, address: str) -> PasswordC
         return PasswordCheck()
     LoginFailure.delete().where(LoginFailure.id == failure_id).execute()
     return PasswordCheck(ok=True)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_set_password_link(actor, user: User, *, action: str) -> str:
+    """A new set-password token for `user` (the part of the link they must keep secret):
+    random, usable once, for SET_PASSWORD_LINK_LIFETIME. Only its hash is stored; any older
+    link of theirs stops working. The password itself changes only when the link is used."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with database.atomic():
+        AccountToken.delete().where((AccountToken.user == user.id)
+                                    | (AccountToken.expires_at <= now)).execute()
+        AccountToken.create(
+            user=user.id, token_hash=_token_hash(token), created_by=actor, created_at=now,
+            expires_at=now + current_app.config["SET_PASSWORD_LINK_LIFETIME"])
+        audit.record(action, user, actor=actor)
+    return token
+
+
+def _live_link(token: str):
+    return (AccountToken.select(AccountToken, User)
+            .join(User, on=(AccountToken.user == User.id))
+            .where(AccountToken.token_hash == _token_hash(token),
+                   AccountToken.used_at.is_null(), AccountToken.expires_at > utcnow()))
+
+
+def link_holder(token: str) -> User | None:
+    """The person an unused, unexpired set-password link is for (None otherwise)."""
+    if not token or len(token) > 200:
+        return None
+    link = _live_link(token).first()
+    if link is None or not link.user.can_sign_in():
+        return None
+    return link.user
+
+
+def set_password_with_link(token: str, password: str) -> User:
+    """Use a set-password link: store the password, end every session of the person, and
+    when an admin's reset replaced a password they had, tell them at their next sign-in.
+    Raises LinkError (unknown, used or expired link) or PasswordPolicyError."""
+    user = link_holder(token)
+    if user is None:
+        raise LinkError()
+    check_password_policy(password, email=user.email, name=user.name)
+    password_hash = hash_password(password)  # outside the transaction: hashing is slow
+    now = utcnow()
+    with database.atomic():
+        link = _live_link(token).first()
+        # One statement decides who uses the link: a second request changes no row.
+        used = AccountToken.update(used_at=now).where(
+            AccountToken.id == (link.id if link else None), AccountToken.used_at.is_null(),
+            AccountToken.expires_at > now).execute()
+        if used != 1:
+            raise LinkError()
+        reset = bool(user.password_hash) and link.created_by_id is not None
+        User.update(password_hash=password_hash, must_change_password=False,
+                    session_version=User.session_version + 1,
+                    password_reset_at=link.created_at if reset else None,
+                    ).where(User.id == user.id).execute()
+        audit.record("password_set_by_link", user, actor=user)
+    return User.get_by_id(user.id)
 
 
 # Words that top breached-password lists dress up with digits and symbols

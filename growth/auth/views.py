@@ -1,5 +1,14 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_time, refresh
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime, format_time, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
@@ -7,7 +16,7 @@ from .. import audit
 from ..models import Role, User
 from ..security import client_address, remember_on_this_device, safe_next, start_session
 from . import service
-from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
+from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -31,6 +40,10 @@ def login():
             if remember:
                 remember_on_this_device(result.user)
             start_session()
+            if result.reset_at:
+                flash(_("An admin reset your password on %(when)s. If you did not ask for "
+                        "that, tell your lead or HR.",
+                        when=format_datetime(result.reset_at, "medium")), "info")
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
         if result.retry_at:
@@ -83,6 +96,30 @@ def password():
                           "success")
                     return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Where an admin's set-password link leads: choose a password, then sign in with it."""
+    person = service.link_holder(token)
+    form = SetPasswordForm()
+    status = 200 if person else 404
+    if person and request.method == "POST":
+        status = 422
+        if form.validate():
+            try:
+                service.set_password_with_link(token, form.new_password.data)
+            except service.PasswordPolicyError as error:
+                form.new_password.errors.append(str(error))
+            except service.LinkError:
+                person, status = None, 404
+            else:
+                flash(_("Your password is set. Sign in with it."), "success")
+                return redirect(url_for("auth.login"))
+    response = make_response(render_template("auth/set_password.html", form=form,
+                                              person=person), status)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link must not leak onwards
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])
