@@ -6,6 +6,7 @@ the team, and never zero admins."""
 import hashlib
 import json
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -505,3 +506,32 @@ def test_a_lead_set_by_the_people_import_is_shown_too(world, cli, tmp_path, clie
     page = client_for(world.agent_a).get("/").get_data(as_text=True)
     assert "Your team's lead is now New Boss, since" in page
     assert audit_rows("team_lead_changed")
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(app, world, make_user):
+    from growth.admin import service
+    from growth.db import database
+
+    second = make_user(Role.ADMIN, name="Second Admin")
+    pairs = [(world.admin, second), (second, world.admin)]
+    barrier = threading.Barrier(len(pairs))
+    outcomes = []
+
+    def demote(actor, person):
+        with app.app_context(), database.connection_context():
+            barrier.wait()
+            try:
+                service.update_user(actor, person, email=person.email, name=person.name,
+                                    role="agent", team_id=None, hired_on=person.hired_on,
+                                    weekly_dev_hours=8)
+                outcomes.append("demoted")
+            except service.AdminError:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert User.select().where(User.role == "admin").count() == 1
