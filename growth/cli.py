@@ -5,6 +5,7 @@ Every message for a person is translated, in the language the environment asks f
 reads (the CSV on standard output) stays locale-neutral.
 """
 
+import secrets
 import sqlite3
 import sys
 from datetime import date
@@ -100,7 +101,7 @@ def create_user(email, name, role, team, hired_on):
     from .admin.service import AdminError
     from .admin.service import create_user as create
     from .labels import ROLES
-    from .models import Team
+    from .models import Team, utcnow
 
     hired = _iso_date(hired_on, "--hired-on")
     if "@" not in email:
@@ -110,13 +111,15 @@ def create_user(email, name, role, team, hired_on):
         if team:
             found = Team.get_or_none(Team.name == team) or Team.create(name=team)
             team_id = found.id
+        password = secrets.token_urlsafe(12)
         try:
-            user, password = create(None, email=email, name=name, role=role, team_id=team_id,
-                                    hired_on=hired)
+            user, _created = create(None, email=email, name=name, role=role, team_id=team_id,
+                          hired_on=hired, password=password)
         except AdminError as error:
             fail(str(error))
         if role == "lead" and team_id:
-            Team.update(lead=user.id).where(Team.id == team_id, Team.lead.is_null()).execute()
+            Team.update(lead=user.id, lead_since=utcnow()).where(
+                Team.id == team_id, Team.lead.is_null()).execute()
     click.echo(_("Created %(email)s (%(role)s). One-time password: %(password)s",
                  email=user.email, role=ROLES[role], password=password))
     click.echo(_("They choose their own password at the first sign-in."))
@@ -172,8 +175,13 @@ def import_people(path, dry_run):
                             "%(num)d rows are valid. Nothing was written (--dry-run).",
                             len(rows)))
         return
-    with database.connection_context():
-        counts = people.apply(rows)
+    try:
+        with database.connection_context():
+            counts = people.apply(rows)
+    except people.PeopleFileError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        fail(_("Nothing was imported."))
     click.echo(_("Created %(created)s, updated %(updated)s, new teams %(teams)s.",
                  created=counts["created"], updated=counts["updated"],
                  teams=counts["teams_created"]))

@@ -44,6 +44,10 @@ class Defaults:
     LOGIN_ACCOUNT_LIMIT = 10
     LOGIN_ADDRESS_LIMIT = 100
     LOGIN_WINDOW = timedelta(minutes=15)
+    # An admin's password reset gives the person a link that works once, for this long.
+    SET_PASSWORD_LINK_LIFETIME = timedelta(hours=24)
+    # How long a team's members see "your team's lead is now …" on their week page.
+    TEAM_LEAD_NOTICE = timedelta(weeks=4)
     PROXY_FIX_HOPS = 0
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")

@@ -103,6 +103,8 @@ class Team(BaseModel):
     lead = DeferredForeignKey("User", null=True, backref="led_teams", on_delete="SET NULL")
     submission = one_time_key(unique=True)
     version = IntegerField(default=1)
+    # When the current lead took over: the team's members are told (see DESIGN, security).
+    lead_since = DateTimeField(null=True)
 
     class Meta:
         table_name = "team"
@@ -137,6 +139,8 @@ class User(BaseModel):
     version = IntegerField(default=1)
     submission = one_time_key(unique=True)
     created_at = DateTimeField(default=utcnow)
+    # When an admin made the set-password link last used: told at the next sign-in.
+    password_reset_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "user"
@@ -168,6 +172,12 @@ class User(BaseModel):
     def active_people(cls):
         return cls.select().where(cls.active == True)  # noqa: E712
 
+    @classmethod
+    def admins_who_can_sign_in(cls, today: date | None = None):
+        today = today or date.today()
+        return cls.select().where(cls.role == Role.ADMIN.value, cls.active == True,  # noqa: E712
+                                  cls.left_on.is_null() | (cls.left_on >= today))
+
     def bump_session_version(self) -> None:
         """Ends every session of this person, wherever the cookie was copied to."""
         User.update(session_version=User.session_version + 1).where(User.id == self.id).execute()
@@ -175,7 +185,8 @@ class User(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """One failed sign-in. Counted per account and per address across all workers."""
+    """One failed sign-in or password check, counted per account and per address across all
+    workers. `account` is a keyed hash of what was typed, never the text."""
 
     account = CharField(max_length=EMAIL_MAX, index=True)
     address = CharField(max_length=64, index=True)
@@ -183,6 +194,20 @@ class LoginFailure(BaseModel):
 
     class Meta:
         table_name = "login_failure"
+
+
+class AccountToken(BaseModel):
+    """A single-use, short-lived set-password link. Only the token's SHA-256 is stored."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "account_token"
 
 
 class AuditEvent(BaseModel):
@@ -401,8 +426,8 @@ class ReviewGoal(BaseModel):
 
 
 ALL_MODELS = [
-    Team, User, LoginFailure, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal, Activity,
-    OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
+    Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal,
+    Activity, OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email", "EMAIL_MAX"]

@@ -7,9 +7,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from .db import database
+from . import audit
+from .accounts import staying_admins
+from .db import write_transaction
 from .forms import DATE_RANGE_MESSAGE, text_problem
-from .models import EMAIL_MAX, LeaveReason, Role, Team, User, normalize_email
+from .models import EMAIL_MAX, LeaveReason, Role, Team, User, normalize_email, utcnow
 from .weeks import in_range
 
 COLUMNS = ["email", "name", "role", "team", "hired_on", "left_on", "leave_reason",
@@ -131,8 +133,10 @@ def apply(rows: list[PersonRow], today: date | None = None) -> dict:
     """Upsert people by email in one transaction. Returns counts of what changed."""
     today = today or date.today()
     counts = {"created": 0, "updated": 0, "teams_created": 0}
-    with database.atomic():
+    with write_transaction():
+        admins = {row.id for row in staying_admins()}
         teams = {t.name.casefold(): t for t in Team.select()}
+        lines = {}
         for row in rows:
             team = None
             if row.team:
@@ -155,7 +159,18 @@ def apply(rows: list[PersonRow], today: date | None = None) -> dict:
                 User.update(session_version=User.session_version + int(changed),
                             **fields).where(User.id == user.id).execute()
                 counts["updated"] += 1
-            if row.role == Role.LEAD and team is not None:
-                Team.update(lead=user.id).where(Team.id == team.id).execute()
+            lines[user.id] = row.line
+            if row.role == Role.LEAD and team is not None and team.lead_id != user.id:
+                Team.update(lead=user.id, lead_since=utcnow()).where(
+                    Team.id == team.id).execute()
+                audit.record("team_lead_changed", team,
+                             detail=f"{team.lead_id}->{user.id}")
+                team.lead_id = user.id
+        if admins and not staying_admins().exists():
+            # Raised inside the transaction: nothing of the file is written.
+            raise PeopleFileError([
+                _("line %(line)s: %(problem)s", line=lines[admin], problem=_(
+                    "this would leave no admin: make someone else an admin first."))
+                for admin in sorted(admins) if admin in lines])
     return counts
 

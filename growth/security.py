@@ -1,6 +1,7 @@
 """Sign-in state, deny-by-default, CSRF on every unsafe request, security headers."""
 
 import io
+import secrets
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ login_manager.login_message = _l("Please sign in to continue.")
 login_manager.session_protection = "basic"
 
 # Endpoints anyone may reach; every other one needs a signed-in person.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language", "auth.set_password"}
 # Endpoints a person who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static", "healthz"}
 # Changes to accounts and HR exports need a password typed in this session, not a session
@@ -47,10 +48,17 @@ CSP = (
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The person behind a session id `<id>:<session version>`; None ends the session."""
-    user_pk, _, version = user_id.partition(":")
+    """The person behind a session id `<id>:<session version>`, or for a "keep me signed in"
+    sign-in `<id>:<session version>:<expires at>:<random>`; None ends the session."""
+    user_pk, version, *remembered = user_id.split(":")
     if not (user_pk.isdigit() and version.isdigit()):
         return None
+    if remembered:
+        # The remember cookie carries this id under Flask-Login's HMAC: its expiry is checked
+        # here, on the server, whatever the browser was told or a copied cookie says.
+        expires_at = remembered[0]
+        if len(remembered) != 2 or not expires_at.isdigit() or int(expires_at) < time.time():
+            return None
     user = User.get_or_none(User.id == int(user_pk))
     if user is None or user.session_version != int(version) or not user.can_sign_in():
         return None
@@ -69,6 +77,15 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def remember_on_this_device(user) -> None:
+    """After `login_user(user, remember=True)`: the session id (which Flask-Login writes into
+    the remember cookie) gets an expiry and a random part, so the cookie is new at every
+    sign-in and refused by the server after REMEMBER_COOKIE_DURATION."""
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    session["_user_id"] = (f"{user.get_id()}:{int(time.time() + lifetime)}:"
+                           f"{secrets.token_urlsafe(16)}")
 
 
 def start_session() -> None:

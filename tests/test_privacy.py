@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
+from growth.auth.service import issue_set_password_link
 from growth.coaching import service
 from growth.models import (
     ActionItem,
@@ -127,6 +128,10 @@ def crawl_urls(app) -> list[str]:
                 choices[arg] = sorted(converter.items)
             elif arg == "week":
                 choices[arg] = [week_label(monday_of(date.today()))]
+            elif arg == "token":  # a live set-password link, and one that isn't
+                person = User.select().order_by(User.id).first()
+                choices[arg] = ["no-such-link"] + ([issue_set_password_link(
+                    None, person, action="password_reset")] if person else [])
             else:
                 raise AssertionError(f"teach the privacy crawl to fill <{arg}> in {rule.rule}")
         names = list(choices)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from growth.auth.service import issue_set_password_link
 from growth.models import (
     ALL_MODELS,
     ActionItem,
@@ -77,6 +78,7 @@ POLICY = {
     "healthz": Policy(PUBLIC),
     "auth.login": Policy(PUBLIC),
     "auth.language": Policy(PUBLIC),
+    "auth.set_password": Policy(PUBLIC, lambda o: {"token": o.link_token}),
     "auth.logout": OWN,
     "auth.account": OWN,
     "auth.password": OWN,
@@ -155,6 +157,8 @@ def objects(world):
     world.item = ActionItem.create(person=world.agent_a, one_on_one=meeting,
                                    owner=world.agent_a, text="Share the draft")
     world.review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    world.link_token = issue_set_password_link(world.admin, world.agent_a,
+                                               action="password_reset")
     return world
 
 

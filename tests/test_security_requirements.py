@@ -20,9 +20,11 @@ import pytest
 from openpyxl import load_workbook
 
 from growth import create_app
+from growth.auth.service import issue_set_password_link
 from growth.coaching import service as coaching
 from growth.models import (
     ALL_MODELS,
+    AccountToken,
     Activity,
     AuditEvent,
     DevDay,
@@ -94,7 +96,22 @@ def test_auth04_a_throttled_attempt_costs_no_hashing_and_does_not_extend_the_loc
         assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 429
     assert len(hash_verifications) == verified
     assert LoginFailure.select().count() == failures  # a soft lock: it ends on its own
-    assert len(audit_rows("sign_in_throttled")) == 5
+    assert len(audit_rows("sign_in_throttled")) == 1  # one per account and window
+
+
+def test_auth04_wrong_current_passwords_count_with_the_sign_ins(world, client_for, client):
+    """Changing a password is throttled like signing in, per account (the concurrent case,
+    wrong passwords sent together to 4 gunicorn workers: tests/test_throttle_concurrency.py)."""
+    agent = client_for(world.agent_a)
+    for n in range(10):
+        assert agent.post("/account/password", data={
+            "current_password": f"wrong password {n}", "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase"}).status_code == 422
+    assert agent.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase",
+        "confirm": "a brand new passphrase"}).status_code == 429
+    assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 429
+    assert len(audit_rows("password_change_failed")) == 10
 
 
 def test_auth04_address_limit_holds_across_accounts(world, client):
@@ -213,6 +230,21 @@ def test_auth08_no_remember_me_for_leads_hr_and_admins(world, client, role):
     assert remember_cookie(response) is None
 
 
+def test_auth08_the_remember_token_expires_on_the_server_and_is_new_at_each_sign_in(
+        world, app, clock):
+    tokens = []
+    for _ in range(2):
+        device = app.test_client()
+        sign_in(device, world.agent_a.email, PASSWORD, remember="y")
+        tokens.append(device.get_cookie("remember_token").value)
+    assert tokens[0] != tokens[1]
+    clock.advance(hours=12, minutes=1)
+    for token in tokens:  # a copied cookie, replayed after its stated lifetime
+        thief = app.test_client()
+        thief.set_cookie("remember_token", token)
+        assert thief.get("/").status_code == 302
+
+
 def test_auth08_secure_remember_cookie_in_production(migrated_sqlite_url):
     app = create_app({"ENV": "production", "SECRET_KEY": SECRET,
                       "DATABASE_URL": migrated_sqlite_url})
@@ -254,6 +286,7 @@ def test_auth10_other_sensitive_posts_need_a_fresh_sign_in(world, client_for, pa
     fresh = User.get_by_id(world.agent_a.id)
     assert (fresh.active, fresh.team_id, fresh.must_change_password) == (
         True, world.team_a.id, False)
+    assert not AccountToken.select().exists()  # no set-password link either
 
 
 def test_auth10_hr_export_needs_a_fresh_sign_in_and_password_gets_it(world, client_for):
@@ -702,7 +735,7 @@ def test_val04_emails_are_unique_after_case_folding_and_nfc(world, client_for, f
             "name": "Someone", "email": email, "role": "agent", "team_id": "",
             "hired_on": "2024-01-08", "weekly_dev_hours": 8})
 
-    assert create(first).status_code == 302
+    assert create(first).status_code == 200  # the page with their set-password link
     assert create(second).status_code == 422
     assert User.select().where(User.name == "Someone").count() == 1
 
@@ -830,6 +863,26 @@ def test_log01_account_events(world, client_for):
     assert_one_event("user_deactivated", world.admin, response, world.agent_b)
 
 
+def test_log01_password_reset_link_and_new_lead_events(world, client_for, app):
+    admin = client_for(world.admin)
+    response = admin.post(f"/admin/users/{world.agent_a.id}/reset-password")
+    assert_one_event("password_reset", world.admin, response, world.agent_a)
+    token = re.search(r"/set-password/([\w-]+)", response.get_data(as_text=True))[1]
+    response = app.test_client().post(f"/set-password/{token}", data={
+        "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    assert response.status_code == 302
+    assert_one_event("password_set_by_link", world.agent_a, response, world.agent_a)
+    response = admin.post(f"/admin/teams/{world.team_a.id}", data={
+        "name": world.team_a.name, "lead_id": world.lead_b.id,
+        "version": Team.get_by_id(world.team_a.id).version})
+    event = assert_one_event("team_lead_changed", world.admin, response, world.team_a)
+    assert event.detail == f"{world.lead_a.id}->{world.lead_b.id}"
+    response = client_for(world.agent_b).post("/account/password", data={
+        "current_password": "not my password", "new_password": "a brand new passphrase",
+        "confirm": "a brand new passphrase"})
+    assert_one_event("password_change_failed", world.agent_b, response, world.agent_b)
+
+
 def test_log01_hr_export_event_names_filters_and_row_count(world, client_for):
     response = client_for(world.hr).get("/hr/employees.csv", query_string={
         "from": "2025-01-01", "to": "2025-12-31"})
@@ -893,7 +946,8 @@ def test_log03_a_forged_line_in_the_email_stays_on_one_line(app, world, client, 
     with app.test_request_context():
         auth.authenticate(FORGED, "wrong password!!", "127.0.0.1")
     event = AuditEvent.get(AuditEvent.action == "sign_in_failed")
-    assert "\n" not in event.detail and "\\n" in event.detail
+    # What was typed is kept as a keyed hash only (LOG-01): no line and no text to forge.
+    assert "\n" not in event.detail and "admin@example.com" not in event.detail
     for record in caplog.records:
         assert "\n" not in record.getMessage()
 
@@ -906,6 +960,19 @@ def test_log03_a_forged_line_in_the_path_stays_on_one_line(failing_app, world, c
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("growth")]
     assert len(messages) >= 2
     assert not [m for m in messages if "\n" in m or "\r" in m]
+
+
+def test_log03_no_set_password_link_in_the_logs(world, client_for, app, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = client_for(world.admin).post(f"/admin/users/{world.agent_a.id}/reset-password")
+    token = re.search(r"/set-password/([\w-]+)", response.get_data(as_text=True))[1]
+    app.test_client().post(f"/set-password/{token}", data={
+        "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    text = "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in caplog.records)
+    assert token not in text and "a brand new passphrase" not in text
+    for model in (AuditEvent, AccountToken):
+        for row in model.select().tuples():
+            assert token not in repr(row)
 
 
 def test_log03_no_password_or_cookie_in_the_logs(world, client, app, caplog):
@@ -1009,6 +1076,7 @@ def test_val05_garbage_in_every_post_field_never_answers_5xx(app, world, client_
     from growth.models import ActionItem
 
     objects.item = ActionItem.get()
+    objects.link_token = issue_set_password_link(None, world.agent_a, action="password_reset")
     adapter = app.url_map.bind("localhost")
     failures, sent = [], 0
     for rule in app.url_map.iter_rules():
@@ -1073,7 +1141,9 @@ EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching
 ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.language",
            "dev_days.delete_activity", "dev_days.skip", "dev_days.take_back", "dev_days.rate",
            "coaching.open_review", "coaching.tick_action_item", "coaching.acknowledge_review",
-           "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password"}
+           "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password",
+           # A set-password link works once: a repeat finds it used.
+           "auth.set_password"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):

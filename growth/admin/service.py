@@ -1,15 +1,16 @@
 """Accounts, teams and review cycles: the admin's use cases."""
 
-import secrets
 from datetime import date
 
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
 from .. import audit
+from ..accounts import LastAdminError, refuse_losing_the_last_admin
+from ..auth.service import issue_set_password_link
 from ..db import database, write_transaction
 from ..integrity import earlier_submission, update_versioned
-from ..models import ReviewCycle, Role, Team, User, normalize_email
+from ..models import ReviewCycle, Role, Team, User, normalize_email, utcnow
 from ..passwords import hash_password
 
 
@@ -23,29 +24,31 @@ class AdminError(ValueError):
 
 def create_user(actor, *, email, name, role, team_id=None, hired_on=None, weekly_dev_hours=8,
                 password=None, must_change_password=True,
-                submission: str | None = None) -> tuple[User, str | None]:
-    """Create an account. Returns it with its one-time password (random unless given).
-    A `submission` key already used (a double-clicked or retried form) returns the account
-    that form made, with None for the password: it was shown once, to the first post."""
+                submission: str | None = None) -> tuple[User, bool]:
+    """Create an account; returns it and whether this call created it. With a password (the
+    operator's command line) they must change it at their first sign-in; without one nobody
+    can sign in to it until its set-password link (`issue_set_password_link`) is used. A
+    `submission` key already used (a double-clicked or retried form) returns the account
+    that form made, and False."""
     earlier = earlier_submission(User, submission)
     if earlier is not None:
-        return earlier, None
-    password = password or secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
+        return earlier, False
+    password_hash = hash_password(password) if password else ""
     try:
         with database.atomic():
             user = User.create(
                 email=normalize_email(email), name=name.strip(), role=Role(role).value,
                 team=team_id, hired_on=hired_on or date.today(),
                 weekly_dev_hours=weekly_dev_hours, password_hash=password_hash,
-                must_change_password=must_change_password, submission=submission or None)
+                must_change_password=bool(password) and must_change_password,
+                submission=submission or None)
             audit.record("user_created", user, actor=actor, detail=f"role={user.role}")
     except IntegrityError as error:
         earlier = earlier_submission(User, submission)
         if earlier is not None:
-            return earlier, None
+            return earlier, False
         raise AdminError(_("Someone already has that email."), "email") from error
-    return user, password
+    return user, True
 
 
 def update_user(actor, user: User, *, version: int, email, name, role, team_id, hired_on,
@@ -56,7 +59,12 @@ def update_user(actor, user: User, *, version: int, email, name, role, team_id, 
         raise AdminError(_("The hire date can't be after the leaving date."), "hired_on")
     moved = role != user.role or team_id != user.team_id
     try:
-        with database.atomic():
+        with write_transaction():
+            try:
+                refuse_losing_the_last_admin(user, role=role, active=user.active,
+                                             left_on=user.left_on)
+            except LastAdminError as error:
+                raise AdminError(str(error), "role") from None
             if not update_versioned(User, user.id, version, {
                 "email": normalize_email(email), "name": name.strip(), "role": Role(role).value,
                 "team": team_id, "hired_on": hired_on, "weekly_dev_hours": weekly_dev_hours,
@@ -81,7 +89,11 @@ def deactivate_user(actor, user: User, *, left_on: date, leave_reason: str) -> N
     """Record that someone left: they can no longer sign in; all their data stays."""
     if left_on < user.hired_on:
         raise AdminError(_("The leaving date can't be before the hire date."), "left_on")
-    with database.atomic():
+    with write_transaction():
+        try:
+            refuse_losing_the_last_admin(user, role=user.role, active=False, left_on=left_on)
+        except LastAdminError as error:
+            raise AdminError(str(error), "left_on") from None
         User.update(left_on=left_on, leave_reason=leave_reason, active=False,
                     session_version=User.session_version + 1,
                     version=User.version + 1).where(User.id == user.id).execute()
@@ -97,14 +109,15 @@ def reactivate_user(actor, user: User) -> None:
 
 
 def reset_password(actor, user: User) -> str:
-    """A one-time password the person must change at their next sign-in."""
-    password = secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
-    with database.atomic():
-        User.update(password_hash=password_hash, must_change_password=True,
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
-        audit.record("password_reset", user, actor=actor)
-    return password
+    """A set-password link's token for the person, never a password the admin could use:
+    their password changes only when they use the link, and they are told at their next
+    sign-in that an admin reset it."""
+    return issue_set_password_link(actor, user, action="password_reset")
+
+
+def invite(actor, user: User) -> str:
+    """The set-password link's token for a new account."""
+    return issue_set_password_link(actor, user, action="set_password_link_created")
 
 
 def leaves_teams(user: User) -> None:
@@ -129,16 +142,24 @@ def save_team(actor, team: Team | None, *, name: str, lead_id: int | None,
         raise AdminError(_("There is already a team with that name."), "name")
     try:
         with database.atomic():
+            # Members are shown who leads them now and since when (see the week page).
+            lead_since = utcnow() if lead_id is not None else None
             if team is None:
-                team = Team.create(name=name.strip(), lead=lead_id,
+                team = Team.create(name=name.strip(), lead=lead_id, lead_since=lead_since,
                                    submission=submission or None)
                 audit.record("team_created", team, actor=actor)
-            elif update_versioned(Team, team.id, version or 0,
-                                  {"name": name.strip(), "lead": lead_id}):
-                if team.lead_id != lead_id:
+                if lead_id is not None:
                     audit.record("team_lead_changed", team, actor=actor,
-                                 detail=f"{team.lead_id}->{lead_id}")
-                audit.record("team_updated", team, actor=actor)
+                                 detail=f"None->{lead_id}")
+            else:
+                new_lead = team.lead_id != lead_id
+                if update_versioned(Team, team.id, version or 0,
+                                    {"name": name.strip(), "lead": lead_id},
+                                    also={"lead_since": lead_since} if new_lead else None):
+                    if new_lead:
+                        audit.record("team_lead_changed", team, actor=actor,
+                                     detail=f"{team.lead_id}->{lead_id}")
+                    audit.record("team_updated", team, actor=actor)
     except IntegrityError as error:
         earlier = earlier_submission(Team, submission) if team is None else None
         if earlier is not None:

@@ -1,4 +1,14 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
@@ -59,21 +69,18 @@ def new_user():
     form.set_teams(_teams())
     if request.method == "POST" and form.validate():
         try:
-            user, password = service.create_user(
+            user, created = service.create_user(
                 current_user, email=form.email.data, name=form.name.data, role=form.role.data,
                 team_id=form.team_id.data, hired_on=form.hired_on.data,
                 weekly_dev_hours=form.weekly_dev_hours.data, submission=form.submission.data)
         except service.AdminError as error:
             _apply(error, form)
         else:
-            if password is None:
-                flash(_("This form already made the account of %(name)s. If its one-time "
-                        "password got lost, reset the password.", name=user.name), "info")
-            else:
-                flash(_("%(name)s can sign in with the one-time password %(password)s "
-                        "and will choose their own.", name=user.name, password=password),
-                      "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            if not created:
+                flash(_("This form already made the account of %(name)s. If its set-password "
+                        "link got lost, reset the password.", name=user.name), "info")
+                return redirect(url_for("admin.edit_user", user_id=user.id))
+            return _show_link(user, service.invite(current_user, user), new=True)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, person=None), status
 
@@ -134,10 +141,21 @@ def reactivate_user(user_id: int):
 @bp.post("/users/<int:user_id>/reset-password")
 def reset_password(user_id: int):
     person = get_or_404(User.select(), id=user_id)
-    password = service.reset_password(current_user, person)
-    flash(_("One-time password for %(name)s: %(password)s. They will choose their own at "
-            "the next sign-in.", name=person.name, password=password), "success")
-    return redirect(url_for("admin.edit_user", user_id=person.id))
+    if not person.can_sign_in():
+        abort(404)
+    return _show_link(person, service.reset_password(current_user, person), new=False)
+
+
+def _show_link(person: User, token: str, *, new: bool):
+    """The set-password link, shown once in this response: it goes into no flash message,
+    session or redirect, and the page is neither cached nor sent on as a referrer."""
+    link = url_for("auth.set_password", token=token, _external=True)
+    lifetime = current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    response = make_response(render_template(
+        "admin/set_password_link.html", person=person, link=link, new=new,
+        hours=int(lifetime.total_seconds() // 3600)))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/teams", methods=["GET", "POST"])

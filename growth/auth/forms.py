@@ -12,8 +12,7 @@ class LoginForm(BaseForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class PasswordForm(BaseForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+class SetPasswordForm(BaseForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=12, max=256, message=_l(
@@ -23,6 +22,10 @@ class PasswordForm(BaseForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two new "
                                                                       "passwords differ."))])
+
+
+class PasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
 class AccountForm(BaseForm):

@@ -1,14 +1,19 @@
-"""Signing in, throttled per account and per address with counts kept in the database."""
+"""Signing in and checking passwords, throttled per account and per address with counts
+kept in the database."""
 
+import hashlib
+import hmac
 import re
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 
 from .. import audit
-from ..db import database
-from ..models import EMAIL_MAX, LoginFailure, User, normalize_email, utcnow
+from ..db import database, is_sqlite, write_transaction
+from ..models import AccountToken, AuditEvent, LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 
 
@@ -16,15 +21,50 @@ class PasswordPolicyError(ValueError):
     pass
 
 
+class LinkError(ValueError):
+    """The set-password link is unknown, used or expired."""
+
+
 @dataclass
 class SignIn:
     user: User | None = None
     retry_at: datetime | None = None  # set when the attempt was refused by the throttle
+    reset_at: datetime | None = None  # when an admin reset the password, told once
 
 
-def _refused_until(account: str, address: str) -> datetime | None:
+@dataclass
+class PasswordCheck:
+    ok: bool = False
+    retry_at: datetime | None = None  # set when the check was refused by the throttle
+
+
+def account_key(email: str) -> str:
+    """What the throttle and the audit log keep of a typed email: a keyed hash (HMAC with
+    the secret key), so a password typed into the email field is never stored or shown."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    digest = hmac.new(secret, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _throttle_transaction(account: str, address: str):
+    """One transaction at a time per account (and per address): SQLite takes the write lock
+    up front; PostgreSQL takes transaction-scoped advisory locks, always account first."""
+    with write_transaction():
+        if not is_sqlite():
+            for key in (f"account:{account}", f"address:{address}"):
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_id(key),))
+        yield
+
+
+def _refused_until(account: str, address: str, now: datetime) -> datetime | None:
     window = current_app.config["LOGIN_WINDOW"]
-    since = utcnow() - window
+    since = now - window
     checks = (
         (LoginFailure.account == account, current_app.config["LOGIN_ACCOUNT_LIMIT"]),
         (LoginFailure.address == address, current_app.config["LOGIN_ADDRESS_LIMIT"]),
@@ -41,28 +81,130 @@ def _refused_until(account: str, address: str) -> datetime | None:
     return None
 
 
+def _reserve_attempt(account: str, address: str, *, throttled: str,
+                     user: User | None) -> tuple[int | None, datetime | None]:
+    """Count and record in one locked transaction, before any hashing: the attempt counts as
+    a failure while its password is checked, so requests arriving together can't all pass
+    the count (at most the limit are checked per window). Returns (failure id, None), or
+    (None, retry_at) when refused; a refusal is audited once per account and window."""
+    now = utcnow()
+    since = now - current_app.config["LOGIN_WINDOW"]
+    with _throttle_transaction(account, address):
+        retry_at = _refused_until(account, address, now)
+        if retry_at is not None:
+            detail = f"account={account}"
+            already = AuditEvent.select().where(
+                AuditEvent.action == throttled, AuditEvent.detail == detail,
+                AuditEvent.at > since).exists()
+            if not already:
+                audit.record(throttled, user, detail=detail)
+            return None, retry_at
+        # Rows past the window count for nothing: each write clears them away.
+        LoginFailure.delete().where(LoginFailure.at <= since).execute()
+        failure = LoginFailure.create(account=account, address=address, at=now)
+    return failure.id, None
+
+
 def authenticate(email: str, password: str, address: str) -> SignIn:
     """Check a sign-in. The throttle runs before any hashing; failures are counted."""
-    # The sign-in form refuses longer addresses; were one to reach here, it is counted
-    # under its first EMAIL_MAX characters (it can match no account) rather than failing to
-    # be counted at all.
-    account = normalize_email(email)[:EMAIL_MAX]
-    retry_at = _refused_until(account, address)
+    account = account_key(email)
+    user = User.by_email(email).first()
+    failure_id, retry_at = _reserve_attempt(account, address, throttled="sign_in_throttled",
+                                            user=user)
     if retry_at is not None:
-        audit.record("sign_in_throttled", detail=f"account={account[:200]}")
         return SignIn(retry_at=retry_at)
 
-    user = User.by_email(account).first()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or not user.can_sign_in():
-        LoginFailure.create(account=account, address=address)
-        audit.record("sign_in_failed", user, actor=user, detail=f"account={account[:200]}")
+        audit.record("sign_in_failed", user, actor=user, detail=f"account={account}")
         return SignIn()
 
+    LoginFailure.delete().where(LoginFailure.id == failure_id).execute()  # not a failure
     if needs_rehash(user.password_hash):
         User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+    reset_at = user.password_reset_at
+    if reset_at is not None:
+        User.update(password_reset_at=None).where(User.id == user.id).execute()
     audit.record("sign_in", user, actor=user)
-    return SignIn(user=user)
+    return SignIn(user=user, reset_at=reset_at)
+
+
+def check_current_password(user: User, password: str, address: str) -> PasswordCheck:
+    """The current password, before a change: throttled and counted with the sign-ins of the
+    same account, and every wrong one audited."""
+    failure_id, retry_at = _reserve_attempt(account_key(user.email), address,
+                                            throttled="password_change_throttled", user=user)
+    if retry_at is not None:
+        return PasswordCheck(retry_at=retry_at)
+    if not verify_password(user.password_hash, password):
+        audit.record("password_change_failed", user, actor=user)
+        return PasswordCheck()
+    LoginFailure.delete().where(LoginFailure.id == failure_id).execute()
+    return PasswordCheck(ok=True)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_set_password_link(actor, user: User, *, action: str) -> str:
+    """A new set-password token for `user` (the part of the link they must keep secret):
+    random, usable once, for SET_PASSWORD_LINK_LIFETIME. Only its hash is stored; any older
+    link of theirs stops working. The password itself changes only when the link is used."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with database.atomic():
+        AccountToken.delete().where((AccountToken.user == user.id)
+                                    | (AccountToken.expires_at <= now)).execute()
+        AccountToken.create(
+            user=user.id, token_hash=_token_hash(token), created_by=actor, created_at=now,
+            expires_at=now + current_app.config["SET_PASSWORD_LINK_LIFETIME"])
+        audit.record(action, user, actor=actor)
+    return token
+
+
+def _live_link(token: str):
+    return (AccountToken.select(AccountToken, User)
+            .join(User, on=(AccountToken.user == User.id))
+            .where(AccountToken.token_hash == _token_hash(token),
+                   AccountToken.used_at.is_null(), AccountToken.expires_at > utcnow()))
+
+
+def link_holder(token: str) -> User | None:
+    """The person an unused, unexpired set-password link is for (None otherwise)."""
+    if not token or len(token) > 200:
+        return None
+    link = _live_link(token).first()
+    if link is None or not link.user.can_sign_in():
+        return None
+    return link.user
+
+
+def set_password_with_link(token: str, password: str) -> User:
+    """Use a set-password link: store the password, end every session of the person, and
+    when an admin's reset replaced a password they had, tell them at their next sign-in.
+    Raises LinkError (unknown, used or expired link) or PasswordPolicyError."""
+    user = link_holder(token)
+    if user is None:
+        raise LinkError()
+    check_password_policy(password, email=user.email, name=user.name)
+    password_hash = hash_password(password)  # outside the transaction: hashing is slow
+    now = utcnow()
+    with database.atomic():
+        link = _live_link(token).first()
+        # One statement decides who uses the link: a second request changes no row.
+        used = AccountToken.update(used_at=now).where(
+            AccountToken.id == (link.id if link else None), AccountToken.used_at.is_null(),
+            AccountToken.expires_at > now).execute()
+        if used != 1:
+            raise LinkError()
+        reset = bool(user.password_hash) and link.created_by_id is not None
+        User.update(password_hash=password_hash, must_change_password=False,
+                    session_version=User.session_version + 1,
+                    password_reset_at=link.created_at if reset else None,
+                    ).where(User.id == user.id).execute()
+        audit.record("password_set_by_link", user, actor=user)
+    return User.get_by_id(user.id)
 
 
 # Words that top breached-password lists dress up with digits and symbols
@@ -115,7 +257,3 @@ def set_password(user: User, password: str, *, actor=None, must_change: bool = F
 def sign_out_everywhere(user: User) -> None:
     user.bump_session_version()
     audit.record("sign_out", user, actor=user)
-
-
-def clear_failures_older_than(days: int = 1) -> int:
-    return LoginFailure.delete().where(LoginFailure.at < utcnow() - timedelta(days=days)).execute()

@@ -1,13 +1,22 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_time, refresh
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime, format_time, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
 from ..models import Role, User
-from ..security import client_address, safe_next, start_session
+from ..security import client_address, remember_on_this_device, safe_next, start_session
 from . import service
-from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
+from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +37,13 @@ def login():
             # Remember-me is for agents only: leads, HR and admins see other people's data.
             remember = form.remember.data and result.user.role == Role.AGENT
             login_user(result.user, remember=remember)
+            if remember:
+                remember_on_this_device(result.user)
             start_session()
+            if result.reset_at:
+                flash(_("An admin reset your password on %(when)s. If you did not ask for "
+                        "that, tell your lead or HR.",
+                        when=format_datetime(result.reset_at, "medium")), "info")
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
         if result.retry_at:
@@ -56,23 +71,55 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 def password():
     form = PasswordForm()
-    if request.method == "POST" and form.validate():
-        from ..passwords import verify_password
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            check = service.check_current_password(current_user, form.current_password.data,
+                                                   client_address())
+            if check.retry_at:
+                form.current_password.errors.append(_(
+                    "Too many attempts. Try again after %(time)s.",
+                    time=format_time(check.retry_at, "short")))
+                status = 429
+            elif not check.ok:
+                form.current_password.errors.append(_("That is not your current password."))
+            else:
+                try:
+                    service.set_password(current_user, form.new_password.data)
+                except service.PasswordPolicyError as error:
+                    form.new_password.errors.append(str(error))
+                else:
+                    # The session version moved on: sign in again on this device only.
+                    login_user(current_user._get_current_object())
+                    flash(_("Your password is changed. Other devices are signed out."),
+                          "success")
+                    return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form), status
 
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("That is not your current password."))
-        else:
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Where an admin's set-password link leads: choose a password, then sign in with it."""
+    person = service.link_holder(token)
+    form = SetPasswordForm()
+    status = 200 if person else 404
+    if person and request.method == "POST":
+        status = 422
+        if form.validate():
             try:
-                service.set_password(current_user, form.new_password.data)
+                service.set_password_with_link(token, form.new_password.data)
             except service.PasswordPolicyError as error:
                 form.new_password.errors.append(str(error))
+            except service.LinkError:
+                person, status = None, 404
             else:
-                # The session version moved on: sign in again on this device only.
-                login_user(current_user._get_current_object())
-                flash(_("Your password is changed. Other devices are signed out."), "success")
-                return redirect(url_for("auth.account"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
+                flash(_("Your password is set. Sign in with it."), "success")
+                return redirect(url_for("auth.login"))
+    response = make_response(render_template("auth/set_password.html", form=form,
+                                              person=person), status)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link must not leak onwards
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

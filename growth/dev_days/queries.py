@@ -1,12 +1,12 @@
 """What the week, history and export pages show, read in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
-from ..models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle, SkipReason
+from ..models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle, SkipReason, Team, User
 from ..weeks import monday_of, week_label
 
 CHART_WEEKS = 26
@@ -25,6 +25,24 @@ WEEK_STATUSES = {
     NOTHING: _l("Nothing logged"),
     UPCOMING: _l("In progress"),
 }
+
+
+@dataclass
+class NewLead:
+    name: str
+    since: datetime
+
+
+def new_team_lead(user, since: datetime) -> NewLead | None:
+    """Who took over as lead of the person's team after `since` (a lead sees coaching,
+    plans and self-assessments, so the team is told): None when nobody did."""
+    if user.team_id is None:
+        return None
+    row = (Team.select(User.name, Team.lead_since)
+           .join(User, on=(Team.lead == User.id))
+           .where(Team.id == user.team_id, Team.lead_since > since, User.id != user.id)
+           .tuples().first())
+    return NewLead(*row) if row else None
 
 
 def week_status(minutes: int, skip_reason: str | None, target_minutes: int,

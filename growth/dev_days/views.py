@@ -5,7 +5,17 @@ import io
 import json
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +24,7 @@ from ..exports import safe_cell
 from ..i18n import PageFormats, hours, translated
 from ..integrity import StaleEdit
 from ..labels import RATINGS
-from ..models import Activity, DevDay, Goal
+from ..models import Activity, DevDay, Goal, utcnow
 from ..permissions import get_or_404
 from ..weeks import monday_of, parse_week, week_label
 from . import queries, service
@@ -106,6 +116,8 @@ def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=
         rating_form=rating_form, is_current=monday == current, current_monday=current,
         previous_week=monday - timedelta(weeks=1), next_week=monday + timedelta(weeks=1),
         just_added=request.args.get("added") == "1",
+        new_lead=queries.new_team_lead(
+            user, utcnow() - current_app.config["TEAM_LEAD_NOTICE"]),
     ), status
 
 

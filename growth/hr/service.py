@@ -5,7 +5,8 @@ from datetime import date
 from flask_babel import gettext as _
 
 from .. import audit
-from ..db import database
+from ..accounts import LastAdminError, refuse_losing_the_last_admin
+from ..db import write_transaction
 from ..integrity import update_versioned
 from ..models import Role, Team, User
 
@@ -54,7 +55,13 @@ def update_employment(actor, person: User, *, version: int, hired_on: date,
         also["active"] = True  # the leaving is undone
     if moved or (has_left and "left_on" in changed):
         also["session_version"] = User.session_version + 1
-    with database.atomic():
+    with write_transaction():
+        try:
+            refuse_losing_the_last_admin(person, role=person.role,
+                                         active=also.get("active", person.active),
+                                         left_on=left_on)
+        except LastAdminError as error:
+            raise EmploymentError(str(error), "left_on") from None
         if not update_versioned(User, person.id, version, fields, also=also):
             return User.get_by_id(person.id)  # a repeat: recorded the first time
         if has_left and person.role == Role.LEAD:
