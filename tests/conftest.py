@@ -181,7 +181,13 @@ def database_url(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app_config():
+    """Settings a test module adds to the app fixture's (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
     app = create_app({
         "ENV": "development",
         "TESTING": True,
@@ -189,6 +195,7 @@ def app(database_url, tmp_path):
         "DATABASE_URL": database_url,
         "PASSWORD_HASH": TEST_HASH,
         "DB_POOL_SIZE": 4,
+        **app_config,
     })
     app.test_client_class = Client
     if database_url.startswith("postgresql"):

@@ -10,6 +10,7 @@ from .. import audit
 from ..db import database
 from ..models import LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
+from .oidc import password_sign_in_for
 
 
 class PasswordPolicyError(ValueError):
@@ -51,7 +52,7 @@ def authenticate(email: str, password: str, address: str) -> SignIn:
 
     user = User.by_email(account).first()
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or not user.can_sign_in():
+    if not ok or not user.can_sign_in() or not password_sign_in_for(user):
         LoginFailure.create(account=account, address=address)
         audit.record("sign_in_failed", user, actor=user, detail=f"account={account[:200]}")
         return SignIn()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
 from ..models import Role, User
-from ..security import client_address, safe_next, start_session
+from ..security import client_address, open_session, safe_next
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm
 
@@ -21,14 +21,9 @@ def login():
     if request.method == "POST" and form.validate():
         result = service.authenticate(form.email.data, form.password.data, client_address())
         if result.user:
-            lang = session.get("lang")
-            session.clear()  # a fresh session: nothing from before sign-in survives
-            if lang:
-                session["lang"] = lang
             # Remember-me is for agents only: leads, HR and admins see other people's data.
             remember = form.remember.data and result.user.role == Role.AGENT
-            login_user(result.user, remember=remember)
-            start_session()
+            open_session(result.user, remember=remember)
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
         if result.retry_at:
