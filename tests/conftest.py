@@ -22,6 +22,8 @@ from growth.i18n import LOCALE_VARIABLES
 from growth.models import ALL_MODELS, Role, Team, User
 from growth.passwords import hash_password
 
+from .oidc import oidc_provider  # noqa: F401  (the test OpenID Provider, for every test folder)
+
 PG_URL = os.environ.get("GROWTH_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery staple"

@@ -216,7 +216,10 @@ def _person_signing_in(client) -> User:
         if request.args.get("error") == "access_denied":
             raise Refused("cancelled", _l("Signing in with %(name)s was cancelled.",
                                           name=name))
-        token = client.authorize_access_token(leeway=CLOCK_LEEWAY)
+        # Authlib checks `aud` only through `azp` unless told to: name the audience.
+        expected = {"iss": {"essential": True, "value": metadata["issuer"]},
+                    "aud": {"essential": True, "value": client.client_id}}
+        token = client.authorize_access_token(claims_options=expected, leeway=CLOCK_LEEWAY)
     except requests.RequestException as error:
         raise Refused("provider_unreachable", _l(
             "%(name)s can't be reached right now. Please try again in a few minutes.",

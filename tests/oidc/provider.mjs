@@ -36,10 +36,14 @@ const configuration = {
   },
   // Consent is given once for all: the test clients are first-party applications.
   async loadExistingGrant(ctx) {
+    const grantId = ctx.oidc.result?.consent?.grantId
+      || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
     const grant = new ctx.oidc.provider.Grant({
       clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId,
     });
     grant.addOIDCScope('openid email profile');
+    await grant.save();
     return grant;
   },
   pkce: { required: () => true },
