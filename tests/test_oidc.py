@@ -195,6 +195,25 @@ def test_a_token_with_every_check_right_signs_in(client, make_user, oidc_provide
     assert len(exchange["code_verifier"]) >= 43  # PKCE: the verifier goes with the code
 
 
+@pytest.mark.parametrize("changes, signs_in", [
+    ({"email_verified": False}, False),
+    ({"email_verified": "true"}, False),  # a string is not the provider vouching
+    ({"email_verified": None}, False),
+    ({"email_verified": None, "xms_edov": True}, True),  # Microsoft Entra ID's stand-in
+    ({"email_verified": False, "xms_edov": True}, False),
+    ({"email": None}, False),
+], ids=["false", "a-string", "absent", "entra-xms-edov", "false-despite-xms-edov", "no-email"])
+def test_only_an_email_the_provider_vouches_for_signs_in(client, make_user, oidc_provider,
+                                                          token_endpoint, changes, signs_in):
+    agent = make_user(Role.AGENT, email="ana@example.com")
+    people = User.select().count()
+    _forged_sign_in(client, oidc_provider, token_endpoint, **changes)
+    assert _signed_in_as(client) == (agent.get_id() if signs_in else None)
+    assert User.select().count() == people
+    if not signs_in:
+        assert "reason=email_not_verified" in _refusals()[0].detail
+
+
 def _assert_refused(client, response, reason_part):
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert _signed_in_as(client) is None

@@ -235,7 +235,7 @@ def _person_signing_in(client) -> User:
     if not claims:  # Authlib checks an ID token only when the token response has one
         raise Refused("no_id_token", incomplete)
     email = normalize_email(claims.get("email") or "")
-    if not email or claims.get("email_verified") is not True:
+    if not email or not _email_verified(claims):
         raise Refused("email_not_verified", _l(
             "%(name)s didn't confirm your email address, so Growth can't tell who you are. "
             "Please ask your admin.", name=name), email=email)
@@ -245,6 +245,15 @@ def _person_signing_in(client) -> User:
             "No active Growth account belongs to %(email)s. Accounts are added by your "
             "admin; please ask them.", email=email), email=email, user=user)
     return user
+
+
+def _email_verified(claims) -> bool:
+    """True when the provider vouches for the email. Microsoft Entra ID sends no
+    `email_verified`; its optional claim `xms_edov` (the email's domain is verified by the
+    tenant) stands in for it there, and only when `email_verified` is absent."""
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    return claims.get("xms_edov") is True
 
 
 def _address_refused_until(address: str):
