@@ -22,8 +22,11 @@ from .oidc import CLIENT_ID, NAME, REDIRECT_URI, new_key, query, sign_in_at_prov
 
 
 @pytest.fixture
-def app_config(oidc_provider):
-    return oidc_provider.settings()
+def app_config(request, oidc_provider):
+    """Growth signs in through the test provider (a test may name another issuer URL,
+    as a function of the provider, through indirect parametrisation)."""
+    issuer = getattr(request, "param", lambda provider: provider.issuer)(oidc_provider)
+    return oidc_provider.settings(OIDC_ISSUER=issuer)
 
 
 def _start(client, **form) -> str:
@@ -382,3 +385,53 @@ def test_single_sign_on_settings_that_cannot_work_stop_start_up(tmp_path, settin
         create_app({"ENV": "development", "SECRET_KEY": "x" * 40, "INSTANCE_PATH":
                     str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/g.db", **settings})
 
+
+
+@pytest.mark.parametrize("environment, setting", [
+    ({"GROWTH_OIDC_ISSUER": "https://idp.example.com"}, "GROWTH_OIDC_CLIENT_ID"),
+    ({"GROWTH_PASSWORD_SIGN_IN": "false"}, "GROWTH_PASSWORD_SIGN_IN"),
+])
+def test_a_single_sign_on_setting_error_ends_the_command_in_one_line(
+        monkeypatch, tmp_path, environment, setting):
+    from click.testing import CliRunner
+
+    from growth.cli import main
+
+    monkeypatch.setenv("GROWTH_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("GROWTH_ENV", "development")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["db", "status"])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and setting in lines[0]
+
+
+def test_settings_from_the_environment_are_read_as_text(monkeypatch, tmp_path):
+    """A numeric client id or secret (JSON numbers to from_prefixed_env) still works."""
+    monkeypatch.setenv("GROWTH_OIDC_ISSUER", "https://idp.example.com")
+    monkeypatch.setenv("GROWTH_OIDC_CLIENT_ID", "1234567890")
+    monkeypatch.setenv("GROWTH_OIDC_CLIENT_SECRET", "987654321")
+    app = create_app({"ENV": "development", "SECRET_KEY": "x" * 40, "INSTANCE_PATH":
+                      str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/g.db"})
+    client = app.extensions[oidc.EXTENSION]
+    assert (client.client_id, client.client_secret) == ("1234567890", "987654321")
+
+
+# Port 9 (discard) has no listener here: the connection is refused.
+@pytest.mark.parametrize("app_config", [lambda provider: "http://127.0.0.1:9"],
+                         indirect=True)
+def test_a_provider_that_cannot_be_reached_is_said_so(client):
+    response = client.post("/login/oidc")
+    assert response.headers["Location"] == "/login"
+    assert "can&#39;t be reached right now" in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [
+    lambda provider: provider.issuer.replace("127.0.0.1", "localhost")], indirect=True)
+def test_a_discovery_document_naming_another_issuer_is_refused(client):
+    """The issuer configured must be the one the provider names (here: localhost is not
+    127.0.0.1), or tokens would be checked against an issuer nobody chose."""
+    response = client.post("/login/oidc")
+    assert response.headers["Location"] == "/login"
+    assert "answered as someone else" in client.get("/login").get_data(as_text=True)
