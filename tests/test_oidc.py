@@ -138,6 +138,19 @@ def test_people_without_an_active_verified_account_are_refused_and_nothing_is_cr
     assert LoginFailure.select().where(LoginFailure.account == login).count() == 1
 
 
+def test_only_the_latest_sign_in_of_a_browser_is_kept(client, make_user, token_endpoint,
+                                                    oidc_provider):
+    make_user(Role.AGENT, email="ana@example.com")
+    first = query(_start(client))
+    for _ in range(20):  # abandoned sign-ins don't pile up in the session cookie
+        latest = query(_start(client))
+    with client.session_transaction() as session:
+        assert [key for key in session if key.startswith(oidc.PENDING_PREFIX)] == [
+            oidc.PENDING_PREFIX + latest["state"]]
+    stale = client.get(f"/login/oidc/callback?code=a-code&state={first['state']}")
+    _assert_refused(client, stale, "reason=protocol:mismatching_state")
+
+
 def test_a_callback_in_another_browser_is_refused(app, client, make_user, oidc_provider):
     """The state is bound to the browser's session that started the sign-in."""
     make_user(Role.AGENT, email="ana@example.com")

@@ -33,6 +33,20 @@ CLOCK_LEEWAY = 60
 # Seconds to wait for the provider's discovery document, keys and token endpoint.
 PROVIDER_TIMEOUT = 10
 NEXT_KEY = "oidc_next"
+CLIENT_NAME = "identity_provider"
+# Authlib keeps each sign-in's state, nonce and PKCE verifier in the session under this.
+PENDING_PREFIX = f"_state_{CLIENT_NAME}_"
+
+
+@dataclass
+class Refused(Exception):
+    """A sign-in that can't go on: `reason` goes to the audit trail, `message` to the
+    person."""
+
+    reason: str
+    message: object
+    email: str = ""
+    user: User | None = None
 
 
 def init_app(app) -> None:
@@ -50,7 +64,7 @@ def init_app(app) -> None:
         return
     # A client of its own per app: Authlib's registry caches clients by name.
     client = OAuth(app).register(
-        "identity_provider",
+        CLIENT_NAME,
         client_id=str(config["OIDC_CLIENT_ID"]),
         client_secret=str(config["OIDC_CLIENT_SECRET"]),
         server_metadata_url=f"{issuer.rstrip('/')}/.well-known/openid-configuration",
@@ -156,21 +170,15 @@ def start():
     except Refused as refusal:
         flash(str(refusal.message), "error")
         return redirect(url_for("auth.login"))
+    # One sign-in at a time per browser: abandoned ones would grow the session cookie
+    # past what browsers keep.
+    for key in [key for key in session if key.startswith(PENDING_PREFIX)]:
+        del session[key]
+    session.pop(NEXT_KEY, None)
     next_path = safe_next(request.form.get("next"))
     if next_path:
         session[NEXT_KEY] = next_path
     return client.authorize_redirect(_redirect_uri())
-
-
-@dataclass
-class Refused(Exception):
-    """A sign-in that can't go on: `reason` goes to the audit trail, `message` to the
-    person."""
-
-    reason: str
-    message: object
-    email: str = ""
-    user: User | None = None
 
 
 @bp.get("/login/oidc/callback")
