@@ -431,6 +431,14 @@ def test_settings_from_the_environment_are_read_as_text(monkeypatch, tmp_path):
     assert (client.client_id, client.client_secret) == ("1234567890", "987654321")
 
 
+@pytest.mark.parametrize("app_config", [lambda provider: provider.issuer + "/"],
+                         indirect=True)
+def test_an_issuer_setting_with_a_trailing_slash_works(client, make_user, oidc_provider):
+    agent = make_user(Role.AGENT, email="ana@example.com")
+    _callback(client, sign_in_at_provider(_start(client), "ana@example.com", REDIRECT_URI))
+    assert _signed_in_as(client) == agent.get_id()
+
+
 # Port 9 (discard) has no listener here: the connection is refused.
 @pytest.mark.parametrize("app_config", [lambda provider: "http://127.0.0.1:9"],
                          indirect=True)

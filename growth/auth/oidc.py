@@ -143,7 +143,9 @@ def _provider_metadata(client) -> dict:
     """The discovery document, refused unless it names the configured issuer (OpenID
     Connect Discovery 1.0, section 4.3)."""
     metadata = client.load_server_metadata()
-    if metadata.get("issuer") != str(current_app.config["OIDC_ISSUER"]):
+    # (A trailing slash typed into the setting is no reason to refuse.)
+    configured = str(current_app.config["OIDC_ISSUER"]).rstrip("/")
+    if str(metadata.get("issuer", "")).rstrip("/") != configured:
         client.server_metadata.clear()  # ask again next time
         raise Refused("wrong_issuer", _l("The sign-in service answered as someone else. "
                                          "Please tell your admin."))
