@@ -10,8 +10,9 @@ import pytest
 from growth import create_app
 from growth.db import database
 from growth.models import AuditEvent, Role, User
+from growth.passwords import hash_password
 
-from ..conftest import TEST_HASH
+from ..conftest import PASSWORD, TEST_HASH
 from ..oidc import NAME
 from .conftest import LiveServer
 
@@ -82,3 +83,19 @@ def test_someone_without_an_account_is_told_so_at_the_sign_in_page(sso_page):
     assert sso_page.get_by_role("navigation", name="Main").count() == 0
     assert User.select().count() == people
     assert sso_page.blocked == []
+
+
+def test_with_passwords_for_admins_only_the_form_is_gone_but_an_admin_gets_in(
+        sso_page, sso_server):
+    sso_server.app.config["PASSWORD_SIGN_IN"] = False
+    User.create(email="root@example.com", name="Ada Admin", role=Role.ADMIN.value,
+                hired_on=date(2020, 1, 6), password_hash=hash_password(PASSWORD))
+    sso_page.goto("/login")
+    sso_page.get_by_role("button", name=f"Sign in with {NAME}").wait_for()
+    assert sso_page.get_by_label("Password").count() == 0
+    sso_page.get_by_role("link", name="Admins: sign in with a password").click()
+    sso_page.get_by_label("Email").fill("root@example.com")
+    sso_page.get_by_label("Password").fill(PASSWORD)
+    sso_page.get_by_role("button", name="Sign in", exact=True).click()
+    sso_page.get_by_role("navigation", name="Main").wait_for()
+    assert "Ada Admin" in sso_page.get_by_role("navigation", name="Main").inner_text()
