@@ -7,7 +7,7 @@ CATALOGS := growth/translations
 
 PORT ?= 5000
 
-.PHONY: install run test lint i18n translations bench dist clean
+.PHONY: install run test lint i18n translations bench dist clean oidc-provider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: install
 
 test: install translations lint
 	$(BIN)/python -m pytest
+
+# The OpenID Provider the single sign-on tests use (they skip without it); needs npm.
+oidc-provider:
+	cd tests/oidc && npm ci --no-audit --no-fund
 
 # Extract every marked string, then bring each language's catalog up to date (new msgids
 # arrive untranslated: tests/test_i18n.py fails until they are translated).

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_fresh, logout_user
+from flask_login import LoginManager, current_user, login_fresh, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -21,7 +21,8 @@ login_manager.login_message = _l("Please sign in to continue.")
 login_manager.session_protection = "basic"
 
 # Endpoints anyone may reach; every other one needs a signed-in person.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language", "auth.set_password"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language", "auth.set_password",
+                    "oidc.start", "oidc.callback"}
 # Endpoints a person who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static", "healthz"}
 # Changes to accounts and HR exports need a password typed in this session, not a session
@@ -42,7 +43,7 @@ SEEN_AT_PRECISION = 60  # seconds
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+    "form-action 'self'{form_action}; img-src 'self' data:; style-src 'self'; script-src 'self'"
 )
 
 
@@ -79,13 +80,21 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def remember_on_this_device(user) -> None:
-    """After `login_user(user, remember=True)`: the session id (which Flask-Login writes into
-    the remember cookie) gets an expiry and a random part, so the cookie is new at every
-    sign-in and refused by the server after REMEMBER_COOKIE_DURATION."""
-    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
-    session["_user_id"] = (f"{user.get_id()}:{int(time.time() + lifetime)}:"
-                           f"{secrets.token_urlsafe(16)}")
+def open_session(user, *, remember: bool = False) -> None:
+    """Sign `user` in on a fresh session: nothing from before sign-in survives but the
+    language chosen on the sign-in page. A remembered sign-in's session id (which Flask-Login
+    writes into the remember cookie) gets an expiry and a random part, so the cookie is new
+    at every sign-in and refused by the server after REMEMBER_COOKIE_DURATION."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+    if remember:
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+        session["_user_id"] = (f"{user.get_id()}:{int(time.time() + lifetime)}:"
+                               f"{secrets.token_urlsafe(16)}")
+    start_session()
 
 
 def start_session() -> None:
@@ -180,6 +189,8 @@ def _read_at_most(stream, size: int, keep: bool = True) -> bytes:
 
 def init_app(app):
     app.url_map.converters["int"] = IdConverter
+    # Origins besides this one that a form may be sent on to (the identity provider).
+    app.config.setdefault("CSP_FORM_ACTION", ())
     login_manager.init_app(app)
     app.wsgi_app = WholeBodyLimit(app.wsgi_app, app.config)
     if app.config["PROXY_FIX_HOPS"]:
@@ -255,7 +266,8 @@ def init_app(app):
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        extra = "".join(f" {origin}" for origin in current_app.config["CSP_FORM_ACTION"])
+        headers.setdefault("Content-Security-Policy", CSP.format(form_action=extra))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -23,6 +23,8 @@ from growth.i18n import LOCALE_VARIABLES
 from growth.models import ALL_MODELS, Role, Team, User
 from growth.passwords import hash_password
 
+from .oidc import oidc_provider  # noqa: F401  (the test OpenID Provider, for every test folder)
+
 PG_URL = os.environ.get("GROWTH_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery staple"
@@ -187,7 +189,13 @@ def database_url(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app_config():
+    """Settings a test module adds to the app fixture's (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
     app = create_app({
         "ENV": "development",
         "TESTING": True,
@@ -195,6 +203,7 @@ def app(database_url, tmp_path):
         "DATABASE_URL": database_url,
         "PASSWORD_HASH": TEST_HASH,
         "DB_POOL_SIZE": 4,
+        **app_config,
     })
     app.test_client_class = Client
     if database_url.startswith("postgresql"):

@@ -1142,8 +1142,9 @@ ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.l
            "dev_days.delete_activity", "dev_days.skip", "dev_days.take_back", "dev_days.rate",
            "coaching.open_review", "coaching.tick_action_item", "coaching.acknowledge_review",
            "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password",
-           # A set-password link works once: a repeat finds it used.
-           "auth.set_password"}
+           # A set-password link works once: a repeat finds it used. Starting a single sign-on
+           # only sends the browser to the provider.
+           "auth.set_password", "oidc.start"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):

@@ -15,6 +15,7 @@ from .. import audit
 from ..db import database, is_sqlite, write_transaction
 from ..models import AccountToken, AuditEvent, LoginFailure, User, normalize_email, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
+from .oidc import password_sign_in_for
 
 
 class PasswordPolicyError(ValueError):
@@ -115,7 +116,7 @@ def authenticate(email: str, password: str, address: str) -> SignIn:
         return SignIn(retry_at=retry_at)
 
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or not user.can_sign_in():
+    if not ok or not user.can_sign_in() or not password_sign_in_for(user):
         audit.record("sign_in_failed", user, actor=user, detail=f"account={account}")
         return SignIn()
 

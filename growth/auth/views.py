@@ -14,7 +14,7 @@ from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
 from ..models import Role, User
-from ..security import client_address, remember_on_this_device, safe_next, start_session
+from ..security import client_address, open_session, safe_next
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
@@ -30,16 +30,9 @@ def login():
     if request.method == "POST" and form.validate():
         result = service.authenticate(form.email.data, form.password.data, client_address())
         if result.user:
-            lang = session.get("lang")
-            session.clear()  # a fresh session: nothing from before sign-in survives
-            if lang:
-                session["lang"] = lang
             # Remember-me is for agents only: leads, HR and admins see other people's data.
             remember = form.remember.data and result.user.role == Role.AGENT
-            login_user(result.user, remember=remember)
-            if remember:
-                remember_on_this_device(result.user)
-            start_session()
+            open_session(result.user, remember=remember)
             if result.reset_at:
                 flash(_("An admin reset your password on %(when)s. If you did not ask for "
                         "that, tell your lead or HR.",
