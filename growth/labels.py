@@ -42,6 +42,20 @@ RATINGS = {
     4: _l("Amazing"),
 }
 
+REVIEW_ASPECTS = {
+    "empathy": _l("Validated the customer's feeling"),
+    "understanding": _l("Restated the problem before solving it"),
+    "tone": _l("Tone"),
+    "accuracy": _l("Accuracy"),
+    "clarity": _l("Clarity"),
+}
+
+PRACTICE_PARTS = {
+    "customer": _l("Customer"),
+    "agent": _l("Agent"),
+    "observer": _l("Observer"),
+}
+
 GOAL_STATUSES = {
     "open": _l("Open"),
     "achieved": _l("Achieved"),
@@ -68,5 +82,6 @@ def init_app(app):
         ROLES=ROLES, LEAVE_REASONS=LEAVE_REASONS, ACTIVITY_KINDS=ACTIVITY_KINDS,
         SKIP_REASONS=SKIP_REASONS, RATINGS=RATINGS, GOAL_STATUSES=GOAL_STATUSES,
         REVIEW_STATUSES=REVIEW_STATUSES, DAY_STATUSES=DAY_STATUSES,
-        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES, REVIEW_ASPECTS=REVIEW_ASPECTS,
+        PRACTICE_PARTS=PRACTICE_PARTS,
     )

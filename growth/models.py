@@ -425,9 +425,85 @@ class ReviewGoal(BaseModel):
         indexes = ((("review", "goal"), True),)
 
 
+class PracticePart(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    OBSERVER = "observer"
+
+
+class TicketReview(BaseModel):
+    """One person's review of a colleague's ticket (or of their own: a self-review, when
+    reviewer and reviewee are the same). One per reviewer, reviewee and ticket address:
+    UNIQUE on the address's SHA-256, which fits an index whatever the address holds."""
+
+    reviewer = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    reviewee = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    ticket_url = CharField(max_length=2000)
+    ticket_hash = CharField(max_length=64)
+    ticket_ref = CharField(max_length=40, default="")
+    rating = SmallIntegerField(constraints=[Check("rating BETWEEN 1 AND 4")])
+    praise = TextField()
+    suggestion = TextField(default="")
+    aspects = CharField(max_length=100, default="")  # comma-separated REVIEW_ASPECTS names
+    minutes = SmallIntegerField(null=True)
+    reply = TextField(default="")
+    replied_at = DateTimeField(null=True)
+    submission = one_time_key()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ticket_review"
+        indexes = ((("reviewer", "reviewee", "ticket_hash"), True),
+                   (("reviewer", "submission"), True),
+                   (("reviewee", "created_at"), False),
+                   (("reviewer", "created_at"), False))
+
+    @property
+    def is_self_review(self) -> bool:
+        return self.reviewer_id == self.reviewee_id
+
+    @property
+    def aspect_names(self) -> list[str]:
+        return [name for name in self.aspects.split(",") if name]
+
+
+REVIEW_ASPECTS = ("empathy", "understanding", "tone", "accuracy", "clarity")
+
+
+class PracticeSession(BaseModel):
+    """A role-play held in a team. Each participant's `roleplay` activity is linked from
+    their PracticeParticipant row, made in the same transaction as the session."""
+
+    team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL")
+    organiser = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    held_on = DateField()
+    scenario = CharField(max_length=200)
+    brief = TextField(default="")
+    minutes = SmallIntegerField(constraints=[Check("minutes BETWEEN 5 AND 480")])
+    takeaways = TextField(default="")
+    submission = one_time_key()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "practice_session"
+        indexes = ((("organiser", "submission"), True), (("team", "held_on"), False))
+
+
+class PracticeParticipant(BaseModel):
+    session = ForeignKeyField(PracticeSession, backref="participants", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    part = CharField(max_length=10)
+    activity = ForeignKeyField(Activity, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "practice_participant"
+        indexes = ((("session", "user"), True), (("user",), False))
+
+
 ALL_MODELS = [
     Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal,
-    Activity, OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal,
+    Activity, OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal, TicketReview,
+    PracticeSession, PracticeParticipant,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email", "EMAIL_MAX"]

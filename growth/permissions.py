@@ -13,10 +13,13 @@ from .models import (
     ActionItem,
     Goal,
     OneOnOne,
+    PracticeParticipant,
+    PracticeSession,
     Review,
     ReviewStatus,
     Role,
     Team,
+    TicketReview,
     User,
 )
 
@@ -158,6 +161,75 @@ def can_add_agenda_item(user, person) -> bool:
     return is_self(user, person) or is_lead_of(user, person)
 
 
+# Feedback and practice -------------------------------------------------------------------
+
+def can_use_feedback(user) -> bool:
+    """Ticket reviews and role-play are for agents and leads: HR and admin accounts read
+    only counts (403 on /feedback and /practice)."""
+    return has_role(user, Role.AGENT, Role.LEAD)
+
+
+def can_review_person(user, person) -> bool:
+    """A teammate, a person `user` leads, or `user` themself (a self-review); never an
+    inactive person, nor an HR or admin account."""
+    if not can_use_feedback(user) or person is None or not isinstance(person, User):
+        return False
+    if not person.can_sign_in() or person.role not in (Role.AGENT, Role.LEAD):
+        return False
+    if person.id == user.id:
+        return True
+    if user.team_id is not None and person.team_id == user.team_id:
+        return True
+    return is_lead_of(user, person)
+
+
+def can_read_ticket_review(user, review: TicketReview) -> bool:
+    """Reviewer and reviewee; the reviewee's lead, except for a self-review, which is its
+    author's alone."""
+    if not can_use_feedback(user):
+        return False
+    if user.id in (review.reviewer_id, review.reviewee_id):
+        return True
+    return review.reviewer_id != review.reviewee_id and is_lead_of(user, review.reviewee_id)
+
+
+def can_reply_ticket_review(user, review: TicketReview) -> bool:
+    """The reviewee replies once; a self-review takes no reply."""
+    return (is_self(user, review.reviewee_id) and review.reviewer_id != review.reviewee_id
+            and review.replied_at is None)
+
+
+def can_delete_ticket_review(user, review: TicketReview) -> bool:
+    """The reviewer, until the reviewee replied."""
+    return is_self(user, review.reviewer_id) and review.replied_at is None
+
+
+def practice_team_id(user) -> int | None:
+    """The team a person records role-plays in: their own, else the first they lead."""
+    if not can_use_feedback(user):
+        return None
+    if user.team_id is not None:
+        return user.team_id
+    return led_team_ids(user).order_by(Team.id).scalar()
+
+
+def can_read_practice(user, session: PracticeSession) -> bool:
+    """Participants and the organiser; the lead of the team it was held in."""
+    if not can_use_feedback(user):
+        return False
+    if session.organiser_id == user.id:
+        return True
+    if (PracticeParticipant.select().where(PracticeParticipant.session == session.id,
+                                           PracticeParticipant.user == user.id).exists()):
+        return True
+    return session.team_id is not None and Team.select().where(
+        Team.id == session.team_id, Team.lead == user.id).exists()
+
+
+def can_delete_practice(user, session: PracticeSession) -> bool:
+    return can_use_feedback(user) and session.organiser_id == user.id
+
+
 # Scopes ----------------------------------------------------------------------------------
 
 def led_team_ids(user):
@@ -186,6 +258,28 @@ def one_on_ones_visible_to(user):
     return OneOnOne.select().where(
         (OneOnOne.person == user.id)
         | OneOnOne.person.in_(team_members_visible_to(user).select(User.id)))
+
+
+def ticket_reviews_visible_to(user):
+    """Reviews `user` gave or received, and those their members received from others."""
+    if not can_use_feedback(user):
+        return TicketReview.select().where(TicketReview.id.is_null())
+    members = team_members_visible_to(user).select(User.id)
+    return TicketReview.select().where(
+        (TicketReview.reviewer == user.id) | (TicketReview.reviewee == user.id)
+        | (TicketReview.reviewee.in_(members)
+           & (TicketReview.reviewer != TicketReview.reviewee)))
+
+
+def practice_sessions_visible_to(user):
+    """Sessions `user` organised or took part in, and those held in teams they lead."""
+    if not can_use_feedback(user):
+        return PracticeSession.select().where(PracticeSession.id.is_null())
+    taken_part = PracticeParticipant.select(PracticeParticipant.session).where(
+        PracticeParticipant.user == user.id)
+    return PracticeSession.select().where(
+        (PracticeSession.organiser == user.id) | PracticeSession.id.in_(taken_part)
+        | PracticeSession.team.in_(led_team_ids(user)))
 
 
 # Guards and loaders ----------------------------------------------------------------------

@@ -120,3 +120,71 @@ def test_scopes_keep_other_teams_out(world, objects):
 
 def test_a_lead_is_not_their_own_lead(world):
     assert not p.is_lead_of(world.lead_a, world.lead_a)
+
+
+# Feedback and practice ---------------------------------------------------------------------
+
+@pytest.fixture
+def feedback_objects(world):
+    from growth.models import PracticeParticipant, PracticeSession, TicketReview
+
+    peer = TicketReview.create(reviewer=world.agent_a2, reviewee=world.agent_a, rating=3,
+                               ticket_url="https://t.example/1", ticket_hash="h1", praise="p")
+    own = TicketReview.create(reviewer=world.agent_a, reviewee=world.agent_a, rating=2,
+                              ticket_url="https://t.example/2", ticket_hash="h2", praise="p")
+    session = PracticeSession.create(team=world.team_a, organiser=world.agent_a2,
+                                     held_on=date(2026, 3, 2), scenario="Refund", minutes=30)
+    PracticeParticipant.create(session=session, user=world.agent_a, part="customer")
+    return {"peer": peer, "own": own, "session": session}
+
+
+def test_who_uses_feedback_and_whom_they_may_review(cast, world, make_user):
+    assert allowed(cast, p.can_use_feedback) == {"owner", "own_lead", "other_lead", "teammate"}
+    owner = world.agent_a
+    assert allowed(cast, lambda u: p.can_review_person(u, owner)) == {
+        "owner", "own_lead", "teammate"}
+    for refused in (world.hr, world.admin, make_user(team=world.team_a, active=False)):
+        assert allowed(cast, lambda u, r=refused: p.can_review_person(u, r)) == set()
+
+
+@pytest.mark.parametrize("replied", [False, True])
+def test_a_peer_review(cast, feedback_objects, replied):
+    review = feedback_objects["peer"]  # by the teammate, of the owner's ticket
+    if replied:
+        review.replied_at = datetime(2026, 3, 3)
+    assert allowed(cast, lambda u: p.can_read_ticket_review(u, review)) == {
+        "owner", "own_lead", "teammate"}
+    assert allowed(cast, lambda u: p.can_reply_ticket_review(u, review)) == (
+        set() if replied else {"owner"})
+    assert allowed(cast, lambda u: p.can_delete_ticket_review(u, review)) == (
+        set() if replied else {"teammate"})
+
+
+def test_a_self_review_is_its_authors_alone(cast, feedback_objects):
+    review = feedback_objects["own"]
+    assert allowed(cast, lambda u: p.can_read_ticket_review(u, review)) == {"owner"}
+    assert allowed(cast, lambda u: p.can_reply_ticket_review(u, review)) == set()
+    assert allowed(cast, lambda u: p.can_delete_ticket_review(u, review)) == {"owner"}
+
+
+def test_review_scopes(cast, feedback_objects):
+    from growth.models import TicketReview
+
+    def visible(user):
+        return set(p.ticket_reviews_visible_to(user).select(TicketReview.id).scalars())
+
+    peer, own = feedback_objects["peer"].id, feedback_objects["own"].id
+    assert {role: visible(cast[role]) for role in ROLES} == {
+        "owner": {peer, own}, "own_lead": {peer}, "other_lead": set(), "teammate": {peer},
+        "hr": set(), "admin": set()}
+
+
+def test_a_practice_session(cast, feedback_objects):
+    from growth.models import PracticeSession
+
+    session = feedback_objects["session"]  # organised by the teammate, the owner took part
+    assert allowed(cast, lambda u: p.can_read_practice(u, session)) == {
+        "owner", "own_lead", "teammate"}
+    assert allowed(cast, lambda u: p.can_delete_practice(u, session)) == {"teammate"}
+    assert {role for role in ROLES if p.practice_sessions_visible_to(cast[role]).where(
+        PracticeSession.id == session.id).exists()} == {"owner", "own_lead", "teammate"}

@@ -17,6 +17,7 @@ from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from growth.auth.service import issue_set_password_link
 from growth.coaching import service
+from growth.feedback import service as feedback
 from growth.models import (
     ActionItem,
     Activity,
@@ -24,10 +25,12 @@ from growth.models import (
     DevDay,
     Goal,
     OneOnOne,
+    PracticeSession,
     Review,
     ReviewCycle,
     ReviewGoal,
     Team,
+    TicketReview,
     User,
 )
 from growth.weeks import monday_of, week_label
@@ -51,6 +54,15 @@ ALLOWED = {
     "PLAN-TEXT-a1b2": {"agent_a", "lead_a"},               # development-day plan and notes
     "ACTIVITY-NOTE-77c3": {"agent_a", "lead_a"},
     "GOAL-TITLE-58e0": {"agent_a", "lead_a"},              # goals: owner and their lead
+    # Ticket reviews: reviewer, reviewee and the reviewee's lead; a self-review its author.
+    "REVIEW-PRAISE-3e1f": {"agent_a", "agent_a2", "lead_a"},
+    "REVIEW-SUGGESTION-8a0c": {"agent_a", "agent_a2", "lead_a"},
+    "REVIEW-REPLY-6b2d": {"agent_a", "agent_a2", "lead_a"},
+    "SELF-REVIEW-PRAISE-41c7": {"agent_a"},
+    "SELF-REVIEW-SUGGESTION-d05e": {"agent_a"},
+    # Role-play: participants and their leads.
+    "PRACTICE-TAKEAWAYS-9f2a": {"agent_a", "agent_a2", "lead_a"},
+    "PRACTICE-BRIEF-70bd": {"agent_a", "agent_a2", "lead_a"},
 }
 # Markers the crawl must find for every allowed reader, proving it reached the pages.
 MUST_APPEAR = {m for m in ALLOWED if not m.startswith(("PRIVATE-NOTE-by-former", "PLAN",
@@ -90,13 +102,23 @@ def seeded(world):
                            held_on=ended.ends_on, shared_at=ended.ends_on)
     ReviewGoal.create(review=shared, goal=old_goal, outcome="achieved",
                       comment="COACH-SHARED-COMMENT-4f6e")
+    give = feedback.give_review
+    peer = give(world.agent_a2, reviewee_id=agent.id, ticket_url="https://t.example/1", rating=4,
+                praise="REVIEW-PRAISE-3e1f", suggestion="REVIEW-SUGGESTION-8a0c", minutes=10)
+    feedback.reply_to_review(agent, peer, reply="REVIEW-REPLY-6b2d")
+    give(agent, reviewee_id=agent.id, ticket_url="https://t.example/2", rating=2,
+         praise="SELF-REVIEW-PRAISE-41c7", suggestion="SELF-REVIEW-SUGGESTION-d05e")
+    feedback.record_practice(agent, held_on=today, scenario="Refund late", minutes=30,
+                             brief="PRACTICE-BRIEF-70bd", takeaways="PRACTICE-TAKEAWAYS-9f2a",
+                             customer_ids=[world.agent_a2.id], agent_ids=[agent.id])
     return world
 
 
 def _ids(arg: str) -> list[int]:
     models = {"user_id": User, "review_id": Review, "goal_id": Goal, "team_id": Team,
               "activity_id": Activity, "item_id": ActionItem, "cycle_id": ReviewCycle,
-              "one_on_one_id": OneOnOne, "agenda_id": AgendaItem}
+              "one_on_one_id": OneOnOne, "agenda_id": AgendaItem,
+              "ticket_review_id": TicketReview, "practice_id": PracticeSession}
     if arg in models:
         return [row.id for row in models[arg].select(models[arg].id)]
     biggest = max(m.select(m.id).order_by(m.id.desc()).scalar() or 0 for m in models.values())
@@ -172,7 +194,9 @@ def test_the_crawl_covers_every_get_route(app, seeded):
     urls = crawl_urls(app)
     for expected in ("/one-on-ones", "/team", f"/team/{seeded.agent_a.id}",
                      f"/reviews/{Review.select().first().id}", "/me/export.csv",
-                     "/admin/audit"):
+                     "/admin/audit", "/feedback", "/practice",
+                     f"/feedback/{TicketReview.select().first().id}",
+                     f"/practice/{PracticeSession.select().first().id}"):
         assert expected in urls
     rules = {r.rule for r in app.url_map.iter_rules()
              if "GET" in r.methods and r.endpoint != "static"}

@@ -23,9 +23,12 @@ from growth.models import (
     DevDay,
     Goal,
     OneOnOne,
+    PracticeParticipant,
+    PracticeSession,
     Review,
     ReviewCycle,
     Role,
+    TicketReview,
 )
 from growth.weeks import monday_of, week_label
 
@@ -73,7 +76,16 @@ def _member(o):
     return {"user_id": o.agent_a.id}
 
 
+def _ticket_review(o):
+    return {"ticket_review_id": o.ticket_review.id}
+
+
+def _practice(o):
+    return {"practice_id": o.practice.id}
+
+
 OWN = Policy(EVERYONE)
+PEOPLE_IN_TEAMS = frozenset({AGENT, LEAD})
 POLICY = {
     "static": Policy(PUBLIC, lambda o: {"filename": "css/growth.css"}),
     "healthz": Policy(PUBLIC),
@@ -124,6 +136,18 @@ POLICY = {
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
                                             ("lead_b",)),
     "coaching.open_review": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    # Feedback and practice: agents and leads; HR and admin accounts get 403.
+    "feedback.index": Policy(PEOPLE_IN_TEAMS),
+    "feedback.show": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a", ("agent_b", "lead_b")),
+    "feedback.reply": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a2", ("agent_b", "lead_b"),
+                             forbidden=("agent_a", "lead_a")),
+    "feedback.delete": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a",
+                              ("agent_b", "lead_b"), forbidden=("agent_a2", "lead_a")),
+    "feedback.practice": Policy(PEOPLE_IN_TEAMS),
+    "feedback.practice_session": Policy(PEOPLE_IN_TEAMS, _practice, "agent_a",
+                                        ("agent_b", "lead_b")),
+    "feedback.delete_practice": Policy(PEOPLE_IN_TEAMS, _practice, "agent_a",
+                                       ("agent_b", "lead_b"), forbidden=("agent_a2", "lead_a")),
     # HR: the figures are HR's; employment records HR's and the admin's.
     "hr.dashboard": Policy(frozenset({HR}), reader="hr"),
     "hr.download": Policy(frozenset({HR}), lambda o: {"report": "retention", "fmt": "csv"},
@@ -168,6 +192,13 @@ def objects(world):
     world.item = ActionItem.create(person=world.agent_a, one_on_one=meeting,
                                    owner=world.agent_a, text="Share the draft")
     world.review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    world.ticket_review = TicketReview.create(
+        reviewer=world.agent_a, reviewee=world.agent_a2, ticket_url="https://t.example/1",
+        ticket_hash="h1", rating=4, praise="Kind and exact")
+    world.practice = PracticeSession.create(team=world.team_a, organiser=world.agent_a,
+                                            held_on=today, scenario="Refund", minutes=30)
+    for person, part in ((world.agent_a, "customer"), (world.agent_a2, "agent")):
+        PracticeParticipant.create(session=world.practice, user=person, part=part)
     world.link_token = issue_set_password_link(world.admin, world.agent_a,
                                                action="password_reset")
     return world

@@ -346,6 +346,16 @@ def seed(world, text="seed"):
     Activity.create(dev_day=day, kind="docs", minutes=30, note=f"{text}-note", goal=goal)
     Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a,
                   self_assessment=f"{text}-self", notes=f"{text}-coach")
+    from growth.models import PracticeParticipant, PracticeSession, TicketReview
+
+    TicketReview.create(reviewer=world.agent_a, reviewee=world.agent_a2,
+                        ticket_url="https://t.example/1", ticket_hash="h1", rating=3,
+                        praise=f"{text}-praise", suggestion=f"{text}-suggestion")
+    practice = PracticeSession.create(team=world.team_a, organiser=world.agent_a,
+                                      held_on=today, scenario=f"{text}-scenario", minutes=30,
+                                      takeaways=f"{text}-takeaways")
+    for person, part in ((world.agent_a, "customer"), (world.agent_a2, "agent")):
+        PracticeParticipant.create(session=practice, user=person, part=part)
     return goal
 
 
@@ -1058,7 +1068,9 @@ FIELDS = ("day", "plan", "goal_ids", "kind", "minutes", "note", "link", "goal_id
           "starts_on", "ends_on", "lead_id", "locale", "lang", "current_password",
           "new_password", "confirm", "version", "submission", "remember", "password",
           "outcome-1", "comment-1", "item-text", "item-owner", "item-due_on", "due_on",
-          "owner", "from", "to", "q", "action", "person")
+          "owner", "from", "to", "q", "action", "person", "reviewee_id", "ticket_url",
+          "ticket_ref", "praise", "suggestion", "aspects", "reply", "scenario", "brief",
+          "takeaways", "customer_ids", "agent_ids", "observer_ids")
 GARBAGE = ["", "x" * 25_000, "NaN", "-1", "1e400", "99999999999999999999", "\x00", "2026-02-30",
            "9999-12-31", "0001-01-01", "' OR 1=1 --", "١٢", "𝟙", "\u202e", "\x85", "None", "[]",
            "%s%n", "ß" * 200]
@@ -1076,6 +1088,10 @@ def test_val05_garbage_in_every_post_field_never_answers_5xx(app, world, client_
     from growth.models import ActionItem
 
     objects.item = ActionItem.get()
+    from growth.models import PracticeSession, TicketReview
+
+    objects.ticket_review = TicketReview.get()
+    objects.practice = PracticeSession.get()
     objects.link_token = issue_set_password_link(None, world.agent_a, action="password_reset")
     adapter = app.url_map.bind("localhost")
     failures, sent = [], 0
@@ -1131,7 +1147,8 @@ def test_val05_a_rejected_form_is_logged_without_what_was_typed(world, client_fo
 # Each POST route is one of three kinds; a new route fails the sweep until it is placed.
 CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_one",
                 "coaching.add_team_agenda_item", "coaching.add_agenda_item",
-                "admin.new_user", "admin.teams", "admin.cycles"}
+                "admin.new_user", "admin.teams", "admin.cycles", "feedback.index",
+                "feedback.practice"}
 EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
               "coaching.share_review", "coaching.self_assessment", "hr.person",
               "admin.edit_user", "admin.edit_team"}
@@ -1144,7 +1161,9 @@ ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.l
            "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password",
            # A set-password link works once: a repeat finds it used. Starting a single sign-on
            # only sends the browser to the provider.
-           "auth.set_password", "oidc.start"}
+           "auth.set_password", "oidc.start",
+           # A reply is made once (409 after); a review or role-play is deleted once.
+           "feedback.reply", "feedback.delete", "feedback.delete_practice"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..exports import safe_cell
+from ..feedback.queries import unreplied_reviews
 from ..i18n import PageFormats, hours, translated
 from ..integrity import StaleEdit
 from ..labels import RATINGS
@@ -118,6 +119,7 @@ def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=
         just_added=request.args.get("added") == "1",
         new_lead=queries.new_team_lead(
             user, utcnow() - current_app.config["TEAM_LEAD_NOTICE"]),
+        new_reviews=unreplied_reviews(user),
     ), status
 
 
