@@ -43,20 +43,25 @@ def feedback_page(user) -> FeedbackPage:
     """The person's reviews received, given and their self-reviews (the newest of each),
     with the totals: four queries."""
     mine = TicketReview.select()
-    received = _with_people(mine).where(TicketReview.reviewee == user.id,
-                                        TicketReview.reviewer != user.id).limit(LIST_MAX)
-    given = _with_people(mine).where(TicketReview.reviewer == user.id,
-                                     TicketReview.reviewee != user.id).limit(LIST_MAX)
-    own = _with_people(mine).where(TicketReview.reviewer == user.id,
-                                   TicketReview.reviewee == user.id).limit(LIST_MAX)
-    kind = Case(None, ((TicketReview.reviewer == TicketReview.reviewee, "self"),
-                          (TicketReview.reviewee == user.id, "received")), "given")
-    counts = {"received": 0, "given": 0, "self": 0}
-    counts.update(dict(
-        TicketReview.select(kind, fn.COUNT(TicketReview.id))
+    received_list = _with_people(mine).where(TicketReview.reviewee == user.id,
+                                             TicketReview.reviewer != user.id).limit(LIST_MAX)
+    given_list = _with_people(mine).where(TicketReview.reviewer == user.id,
+                                          TicketReview.reviewee != user.id).limit(LIST_MAX)
+    selfs = _with_people(mine).where(TicketReview.reviewer == user.id,
+                                     TicketReview.reviewee == user.id).limit(LIST_MAX)
+    own = TicketReview.reviewer == TicketReview.reviewee
+    # Sums, not a GROUP BY on a CASE: PostgreSQL can't match a parameterised expression.
+    received, given, selves = (
+        TicketReview.select(fn.SUM(Case(None, (((TicketReview.reviewee == user.id) & ~own, 1),),
+                                        0)),
+                            fn.SUM(Case(None, (((TicketReview.reviewer == user.id) & ~own, 1),),
+                                        0)),
+                            fn.SUM(Case(None, ((own, 1),), 0)))
         .where((TicketReview.reviewer == user.id) | (TicketReview.reviewee == user.id))
-        .group_by(kind).tuples()))
-    return FeedbackPage(list(received), list(given), list(own), counts)
+        .tuples().get())
+    counts = {"received": int(received or 0), "given": int(given or 0),
+              "self": int(selves or 0)}
+    return FeedbackPage(list(received_list), list(given_list), list(selfs), counts)
 
 
 def unreplied_reviews(user) -> list:
@@ -154,15 +159,13 @@ def figures(person_ids, since: date, until: date | None = None) -> dict[int, Fig
                                .group_by(TicketReview.reviewee, TicketReview.rating).tuples()):
         result[pid].ratings[rating] = count
         result[pid].received += count
-    is_self = Case(None, ((self_review, 1),), 0)
-    for pid, own, count in (TicketReview.select(TicketReview.reviewer, is_self,
-                                                fn.COUNT(TicketReview.id))
-                            .where(TicketReview.reviewer.in_(person_ids), created)
-                            .group_by(TicketReview.reviewer, is_self).tuples()):
-        if own:
-            result[pid].self_reviews = count
-        else:
-            result[pid].given = count
+    own = Case(None, ((self_review, 1),), 0)
+    peer = Case(None, ((self_review, 0),), 1)
+    for pid, selves, given in (TicketReview.select(TicketReview.reviewer, fn.SUM(own),
+                                                   fn.SUM(peer))
+                               .where(TicketReview.reviewer.in_(person_ids), created)
+                               .group_by(TicketReview.reviewer).tuples()):
+        result[pid].self_reviews, result[pid].given = int(selves or 0), int(given or 0)
     for pid, count in (PracticeParticipant.select(PracticeParticipant.user,
                                                   fn.COUNT(PracticeParticipant.id))
                        .join(PracticeSession, JOIN.INNER)
