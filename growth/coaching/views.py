@@ -24,6 +24,7 @@ from ..permissions import (
     reviews_visible_to,
     team_members_visible_to,
 )
+from ..feedback import queries as feedback_queries
 from . import queries, service
 from .forms import (
     AcknowledgeForm,
@@ -82,7 +83,8 @@ def team():
     cells = {row.person.id: _week_cells(row.cells, states, fmt)
              for rows in overview.rows_by_team.values() for row in rows}
     return render_template("coaching/team.html", overview=overview, cells=cells,
-                           states=states, fmt=fmt)
+                           states=states, fmt=fmt,
+                           feedback=feedback_queries.team_feedback(overview, date.today()))
 
 
 def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
@@ -103,7 +105,8 @@ def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None
         history=queries.coaching_history(person),
         one_on_one=one_on_one or OneOnOneForm(formdata=None),
         agenda=agenda or AgendaForm(formdata=None), open_review=open_review,
-        tick=ActionItemForm(formdata=None), states=states, fmt=fmt, today=today), status
+        tick=ActionItemForm(formdata=None), states=states, fmt=fmt, today=today,
+        feedback=feedback_queries.person_feedback(person, today)), status
 
 
 @bp.get("/team/<int:user_id>")

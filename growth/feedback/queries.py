@@ -189,3 +189,26 @@ def praise_quotes(person_id: int, since: date, until: date, limit: int = 5) -> l
                        TicketReview.created_at < datetime.combine(until + timedelta(days=1),
                                                                   datetime.min.time()))
                 .limit(limit))
+
+
+def team_feedback(overview, today: date) -> list[tuple]:
+    """[(member, Figures)] over the last four weeks for the /team page, in its order: three
+    queries, whatever the number of members."""
+    members = [row.person for rows in overview.rows_by_team.values() for row in rows]
+    found = lead_figures([m.id for m in members], today)
+    return [(member, found[member.id]) for member in members]
+
+
+@dataclass
+class PersonFeedback:
+    figures: Figures
+    reviews: list  # the newest peer reviews the person received or gave (no self-reviews)
+
+
+def person_feedback(person, today: date) -> PersonFeedback:
+    """The last four weeks' figures of one member and their newest peer reviews."""
+    reviews = (_with_people(TicketReview.select())
+               .where((TicketReview.reviewee == person.id) | (TicketReview.reviewer == person.id),
+                      TicketReview.reviewer != TicketReview.reviewee)
+               .limit(10))
+    return PersonFeedback(lead_figures([person.id], today)[person.id], list(reviews))
