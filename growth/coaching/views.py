@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..feedback import queries as feedback_queries
 from ..i18n import PageFormats, translated
 from ..integrity import StaleEdit
 from ..models import ActionItem, Review, ReviewCycle, User
@@ -24,7 +25,6 @@ from ..permissions import (
     reviews_visible_to,
     team_members_visible_to,
 )
-from ..feedback import queries as feedback_queries
 from . import queries, service
 from .forms import (
     AcknowledgeForm,
