@@ -3,13 +3,24 @@ the exports' exact bytes (the same literal on SQLite and PostgreSQL)."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from growth.hr import exports, queries
-from growth.models import Activity, DevDay, Goal, Review, ReviewCycle, Team, User
+from growth.models import (
+    Activity,
+    DevDay,
+    Goal,
+    PracticeParticipant,
+    PracticeSession,
+    Review,
+    ReviewCycle,
+    Team,
+    TicketReview,
+    User,
+)
 from growth.weeks import monday_of
 
 FROM, TO = date(2025, 1, 6), date(2025, 3, 31)  # both Mondays: 13 Mondays in the period
@@ -89,6 +100,24 @@ def build_example(make_team, make_user):
     Review.create(person=a1, cycle=h1, status="draft", held_on=date(2025, 3, 1))
     Review.create(person=b3, cycle=h1, status="acknowledged", held_on=TO)
 
+    # Ticket reviews created in the period (its last day included) and role-plays held in
+    # it: a1 gave a2 one and reviewed itself once; b3's review of a1 came a day late.
+    def ticket(reviewer, reviewee, at, n):
+        TicketReview.create(reviewer=reviewer, reviewee=reviewee, ticket_url=f"https://t/{n}",
+                            ticket_hash=str(n), rating=3, praise="SECRET PRAISE",
+                            suggestion="SECRET SUGGESTION", reply="SECRET REPLY", created_at=at)
+
+    ticket(a1, a2, datetime(2025, 2, 3, 10), 1)
+    ticket(a1, a1, datetime(2025, 3, 31, 23, 59), 2)
+    ticket(b3, a1, datetime(2025, 4, 1, 0, 0), 3)
+    ticket(b3, a1, datetime(2025, 1, 5, 23, 59), 4)
+    for held_on in (date(2025, 2, 10), date(2025, 4, 1)):
+        session = PracticeSession.create(team=alpha, organiser=a1, held_on=held_on,
+                                         scenario="SECRET SCENARIO", minutes=30,
+                                         takeaways="SECRET TAKEAWAYS")
+        PracticeParticipant.create(session=session, user=a1, part="customer")
+        PracticeParticipant.create(session=session, user=a2, part="agent")
+
 
 RETENTION_CSV = (
     b"team,headcount_start,headcount_end,hires,leavers,voluntary_leavers,retention_rate,"
@@ -103,18 +132,22 @@ RETENTION_CSV = (
 EMPLOYEES_CSV = (
     b"email,name,team,role,hired_on,left_on,leave_reason,tenure_years,eligible_weeks,"
     b"participated_weeks,participation_rate,dev_hours,goals_set,goals_achieved,reviews_held,"
-    b"last_review_on\r\n"
-    b"a1@example.com,Ana One,alpha,agent,2018-01-01,,,7.24,12,2,0.1667,16.00,2,1,1,2025-01-20\r\n"
+    b"last_review_on,ticket_reviews_given,ticket_reviews_received,self_reviews,"
+    b"practice_sessions\r\n"
+    b"a1@example.com,Ana One,alpha,agent,2018-01-01,,,7.24,12,2,0.1667,16.00,2,1,1,2025-01-20,"
+    b"1,0,1,1\r\n"
     b"a2@example.com,Alex Two,alpha,lead,2025-01-06,2025-03-31,voluntary,0.23,13,6,0.4615,6.00,"
-    b"0,0,0,\r\n"
+    b"0,0,0,,0,1,0,1\r\n"
     b"b1@example.com,Bea One,Blue,agent,2023-07-01,2025-01-06,involuntary,1.52,1,1,1.0000,2.00,"
-    b"0,0,0,\r\n"
+    b"0,0,0,,0,0,0,0\r\n"
     b"b2@example.com,Ben Two,Blue,agent,2025-01-15,2025-02-20,voluntary,0.10,4,2,0.5000,9.00,"
-    b"0,0,0,\r\n"
-    b"b3@example.com,Bo Three,Blue,agent,2023-03-31,,,2.00,13,0,0.0000,0.00,0,0,1,2025-03-31\r\n"
-    b"c1@example.com,Cy One,alpha,agent,2025-03-31,,,0.00,1,0,0.0000,0.00,0,0,0,\r\n"
-    b"n1@example.com,'@Nadia,(no team),hr,2022-03-31,,,3.00,13,13,1.0000,52.00,0,0,0,\r\n"
-    b"n2@example.com,Noor Two,(no team),admin,2024-09-30,,,0.50,12,0,0.0000,0.00,0,0,0,\r\n"
+    b"0,0,0,,0,0,0,0\r\n"
+    b"b3@example.com,Bo Three,Blue,agent,2023-03-31,,,2.00,13,0,0.0000,0.00,0,0,1,2025-03-31,"
+    b"0,0,0,0\r\n"
+    b"c1@example.com,Cy One,alpha,agent,2025-03-31,,,0.00,1,0,0.0000,0.00,0,0,0,,0,0,0,0\r\n"
+    b"n1@example.com,'@Nadia,(no team),hr,2022-03-31,,,3.00,13,13,1.0000,52.00,0,0,0,,0,0,0,0\r\n"
+    b"n2@example.com,Noor Two,(no team),admin,2024-09-30,,,0.50,12,0,0.0000,0.00,0,0,0,,"
+    b"0,0,0,0\r\n"
 )
 
 
@@ -127,7 +160,7 @@ def test_hand_computed_employees_csv(make_team, make_user):
     build_example(make_team, make_user)
     data = exports.render("employees", FROM, TO, "csv")
     assert data == EMPLOYEES_CSV
-    for secret in (b"SECRET", b"Another goal", b"Old", b"Late"):
+    for secret in (b"SECRET", b"Another goal", b"Old", b"Late"):  # no review or role-play text
         assert secret not in data
 
 

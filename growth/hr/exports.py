@@ -32,6 +32,7 @@ EMPLOYEES_COLUMNS = [
     "email", "name", "team", "role", "hired_on", "left_on", "leave_reason", "tenure_years",
     "eligible_weeks", "participated_weeks", "participation_rate", "dev_hours", "goals_set",
     "goals_achieved", "reviews_held", "last_review_on",
+    "ticket_reviews_given", "ticket_reviews_received", "self_reviews", "practice_sessions",
 ]
 REPORTS = ("retention", "employees")
 FORMATS = ("csv", "xlsx")
@@ -72,7 +73,8 @@ def _employee_row(person: queries.PersonFigures) -> list:
         person.hired_on, person.left_on, person.leave_reason, person.tenure_years,
         person.eligible_weeks, person.participated_weeks, person.participation_rate,
         person.dev_hours, person.goals_set, person.goals_achieved, person.reviews_held,
-        person.last_review_on,
+        person.last_review_on, person.ticket_reviews_given, person.ticket_reviews_received,
+        person.self_reviews, person.practice_sessions,
     ]
 
 

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..db import database, is_sqlite
@@ -69,7 +69,9 @@ def _prepare(sql: str, params: dict) -> tuple[str, list]:
 
     def placeholder(match):
         value = params[match.group(1)]
-        if isinstance(value, date) and is_sqlite():
+        if isinstance(value, datetime) and is_sqlite():
+            value = value.isoformat(" ")  # how peewee stores date-times in SQLite
+        elif isinstance(value, date) and is_sqlite():
             value = value.isoformat()  # how peewee stores dates in SQLite
         values.append(value)
         return database.param
@@ -197,6 +199,10 @@ class PersonFigures:
     goals_achieved: int
     reviews_held: int
     last_review_on: date | None
+    ticket_reviews_given: int = 0
+    ticket_reviews_received: int = 0
+    self_reviews: int = 0
+    practice_sessions: int = 0
 
     @property
     def tenure_years(self) -> Decimal:
@@ -225,31 +231,62 @@ reviews AS (
   FROM review r
   WHERE r.status IN (:shared, :acknowledged) AND r.held_on >= :start AND r.held_on <= :end
   GROUP BY r.person_id
+),
+given AS (
+  SELECT t.reviewer_id AS id,
+         SUM(CASE WHEN t.reviewer_id <> t.reviewee_id THEN 1 ELSE 0 END) AS given,
+         SUM(CASE WHEN t.reviewer_id = t.reviewee_id THEN 1 ELSE 0 END) AS self_reviews
+  FROM ticket_review t
+  WHERE t.created_at >= :start_at AND t.created_at < :end_at
+  GROUP BY t.reviewer_id
+),
+received AS (
+  SELECT t.reviewee_id AS id, COUNT(*) AS received
+  FROM ticket_review t
+  WHERE t.reviewer_id <> t.reviewee_id AND t.created_at >= :start_at AND t.created_at < :end_at
+  GROUP BY t.reviewee_id
+),
+practice AS (
+  SELECT pp.user_id AS id, COUNT(*) AS sessions
+  FROM practice_participant pp JOIN practice_session s ON s.id = pp.session_id
+  WHERE s.held_on >= :start AND s.held_on <= :end
+  GROUP BY pp.user_id
 )
 SELECT f.id, f.email, f.name, f.team_name, f.role, f.hired_on, f.left_on, f.leave_reason,
        f.tenure_days, f.eligible_weeks, f.participated_weeks, f.minutes,
        COALESCE(g.goals_set, 0), COALESCE(g.goals_achieved, 0),
-       COALESCE(r.reviews_held, 0), r.last_review_on
+       COALESCE(r.reviews_held, 0), r.last_review_on,
+       COALESCE(tg.given, 0), COALESCE(tr.received, 0), COALESCE(tg.self_reviews, 0),
+       COALESCE(pr.sessions, 0)
 FROM figures f LEFT JOIN goals g ON g.id = f.id LEFT JOIN reviews r ON r.id = f.id
+     LEFT JOIN given tg ON tg.id = f.id LEFT JOIN received tr ON tr.id = f.id
+     LEFT JOIN practice pr ON pr.id = f.id
 """
 
 
 def _employees_sql(start: date, end: date, order: str = "") -> tuple[str, dict]:
     return EMPLOYEES_SQL.format(people=_people_cte()) + order, dict(
         achieved=GoalStatus.ACHIEVED.value, shared=ReviewStatus.SHARED.value,
-        acknowledged=ReviewStatus.ACKNOWLEDGED.value, **_period_params(start, end))
+        acknowledged=ReviewStatus.ACKNOWLEDGED.value,
+        # Reviews created in the period: from its first moment to the end of its last day.
+        start_at=datetime.combine(start, time.min),
+        end_at=datetime.combine(end + timedelta(days=1), time.min),
+        **_period_params(start, end))
 
 
 def _person(row) -> PersonFigures:
     (id_, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
-     participated, minutes, goals_set, goals_achieved, reviews_held, last_review) = row
+     participated, minutes, goals_set, goals_achieved, reviews_held, last_review,
+     given, received, self_reviews, practice) = row
     return PersonFigures(
         id=id_, email=email, name=name, team=team, role=role,
         hired_on=_as_date(hired_on), left_on=_as_date(left_on), leave_reason=reason,
         tenure_days=int(tenure_days), eligible_weeks=int(eligible),
         participated_weeks=int(participated), minutes=int(minutes),
         goals_set=int(goals_set), goals_achieved=int(goals_achieved),
-        reviews_held=int(reviews_held), last_review_on=_as_date(last_review))
+        reviews_held=int(reviews_held), last_review_on=_as_date(last_review),
+        ticket_reviews_given=int(given), ticket_reviews_received=int(received),
+        self_reviews=int(self_reviews), practice_sessions=int(practice))
 
 
 def employees(start: date, end: date) -> list[PersonFigures]:
