@@ -69,3 +69,23 @@ def test_team_feedback_costs_the_same_for_3_and_30_members(world, make_user, cli
             for n, (a, b) in enumerate(zip(people, people[1:] + people[:1], strict=True))]
     TicketReview.insert_many(rows).execute()
     assert cost() == few
+
+
+def test_the_half_year_review_shows_the_cycles_feedback(world, client_for):
+    from growth.models import Review, ReviewCycle
+
+    give(world.agent_a2, world.agent_a, 1, rating=4, praise="PEER-PRAISE-41a")
+    give(world.agent_a, world.agent_a2, 2)
+    give(world.agent_a, world.agent_a, 3, praise="MY-OWN-WORDS-7c1")
+    service.record_practice(world.agent_a, held_on=date.today(), scenario="Refund",
+                            minutes=30, customer_ids=[world.agent_a2.id],
+                            agent_ids=[world.agent_a.id])
+    review = Review.create(person=world.agent_a, cycle=ReviewCycle.ensure_for(date.today()),
+                           lead=world.lead_a)
+    for who in (world.agent_a, world.lead_a):
+        page = client_for(who).get(f"/reviews/{review.id}").get_data(as_text=True)
+        evidence = page[page.index("Feedback and practice"):]
+        assert "PEER-PRAISE-41a" in evidence and "Amazing 1" in evidence
+        assert "MY-OWN-WORDS-7c1" not in page
+        facts = [line.strip() for line in evidence.split("<dd>")[1:5]]
+        assert [f.split("<")[0].strip() for f in facts] == ["1", "1", "1", "1"]

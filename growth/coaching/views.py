@@ -229,6 +229,7 @@ def _render_review(review: Review, status: int = 200, lead_form=None, self_form=
         viewer_leads=viewer_leads,
         lead_name=User.get_by_id(review.lead_id).name if review.lead_id else "",
         evidence=queries.review_evidence(review, person, date.today()),
+        feedback=feedback_queries.cycle_feedback(person, review.cycle),
         lead_form=lead_form,
         self_form=self_form or SelfAssessmentForm(
             formdata=None,

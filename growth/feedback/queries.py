@@ -212,3 +212,16 @@ def person_feedback(person, today: date) -> PersonFeedback:
                       TicketReview.reviewer != TicketReview.reviewee)
                .limit(10))
     return PersonFeedback(lead_figures([person.id], today)[person.id], list(reviews))
+
+
+@dataclass
+class CycleFeedback:
+    figures: Figures
+    quotes: list  # the newest reviews received in the cycle (never a self-review)
+
+
+def cycle_feedback(person, cycle) -> CycleFeedback:
+    """Ticket reviews and role-plays of a review cycle, for the half-year review: four
+    queries."""
+    return CycleFeedback(figures([person.id], cycle.starts_on, cycle.ends_on)[person.id],
+                         praise_quotes(person.id, cycle.starts_on, cycle.ends_on))
