@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from .coaching.demo import fill as fill_coaching
 from .db import database
 from .dev_days.demo import fill as fill_weeks
+from .feedback.demo import fill as fill_feedback
 from .models import Role, Team, User
 from .passwords import hash_password
 
@@ -77,6 +78,7 @@ def build(seed: int = 7, today: date | None = None) -> None:
         # Each area adds its own history: weeks and goals, then one-on-ones and reviews.
         fill_weeks(people, rng, today)
         fill_coaching(people, rng, today)
+        fill_feedback(people, rng, today)
 
 
 def sign_in_table() -> str:
