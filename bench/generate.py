@@ -45,12 +45,13 @@ from growth.models import (  # noqa: E402
     ReviewStatus,
     Role,
     Team,
+    TicketReview,
     User,
 )
 from growth.weeks import monday_of  # noqa: E402
 
 # Bump when the shape of the generated data changes: cached databases are keyed by it.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: ticket reviews in the big team
 BENCH_PASSWORD = "bench-password-not-secret"
 MARKER_ACTION = "bench.generated"
 WEEKS = 260  # five years
@@ -214,7 +215,7 @@ class Organisation:
         rng = self.rng
         out = {name: [] for name in ("goal", "dev_day", "dev_day_goal", "activity",
                                      "one_on_one", "action_item", "agenda_item", "review",
-                                     "review_goal")}
+                                     "review_goal", "ticket_review")}
         for person in chunk:
             self._goals(person, out)
         for person in chunk:
@@ -222,7 +223,26 @@ class Organisation:
             if person.lead_id:
                 self._coaching(person, out, rng)
                 self._reviews(person, out, rng)
+            if person.team_id == 1:
+                self._ticket_reviews(person, out, rng)
         return out
+
+    def _ticket_reviews(self, person, out, rng):
+        """Two years of weekly ticket reviews in the big team, a self-review a month: the
+        history /feedback must cost the same for."""
+        team = [p for p in self.people if p.team_id == 1 and p.left_on is None]
+        this_monday = monday_of(self.today)
+        for week in range(104):
+            day = this_monday - timedelta(weeks=week)
+            if day < person.hired_on or (person.left_on and day > person.left_on):
+                continue
+            reviewee = person if week % 4 == 0 else rng.choice(team)
+            url = f"https://support.example.com/tickets/{person.id}-{week}"
+            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
+            out["ticket_review"].append((
+                person.id, reviewee.id, url, f"{person.id}-{week}", rng.choice([2, 3, 3, 4, 4]),
+                "Named the customer's frustration first, then the fix.", at,
+                "Thanks!" if week % 3 else "", at + timedelta(hours=5) if week % 3 else None))
 
     def _goals(self, person, out):
         for index, (_, starts, ends) in enumerate(self.cycles):
@@ -350,10 +370,13 @@ FIELDS = {
                Review.next_focus, Review.held_on, Review.shared_at, Review.acknowledged_at,
                Review.response, Review.version, Review.created_at],
     "review_goal": [ReviewGoal.review, ReviewGoal.goal, ReviewGoal.outcome, ReviewGoal.comment],
+    "ticket_review": [TicketReview.reviewer, TicketReview.reviewee, TicketReview.ticket_url,
+                      TicketReview.ticket_hash, TicketReview.rating, TicketReview.praise,
+                      TicketReview.created_at, TicketReview.reply, TicketReview.replied_at],
 }
 MODELS = {"goal": Goal, "dev_day": DevDay, "dev_day_goal": DevDayGoal, "activity": Activity,
           "one_on_one": OneOnOne, "action_item": ActionItem, "agenda_item": AgendaItem,
-          "review": Review, "review_goal": ReviewGoal}
+          "review": Review, "review_goal": ReviewGoal, "ticket_review": TicketReview}
 
 
 def marker_detail(people: int) -> str:

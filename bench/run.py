@@ -59,6 +59,7 @@ PAGES = [
     ("week page", "/", "agent", ("ratio", 0.20)),
     ("history", "/history", "agent", ("ratio", 0.20)),
     ("/team (60 people)", "/team", "lead", ("ratio", 0.10)),
+    ("/feedback (2 years)", "/feedback", "agent", ("ratio", 0.20)),
     ("/hr", "/hr", "hr", ("p50", 150)),
     ("retention.csv", "/hr/retention.csv", "hr", ("p50", 150)),
     ("employees.csv", "/hr/employees.csv", "hr", ("p50", 150)),
