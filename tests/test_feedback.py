@@ -215,3 +215,14 @@ def test_figures_count_received_given_and_self(world):
     assert (mine.received, mine.given, mine.self_reviews) == (1, 1, 1)
     assert mine.ratings == {1: 0, 2: 1, 3: 0, 4: 0}
     assert figures[world.lead_a.id].none_received
+
+
+def test_a_review_reads_in_spanish(world, client_for):
+    review = give(world.agent_a, world.agent_a2, rating=4, aspects=["empathy"])
+    world.agent_a2.locale = "es"
+    world.agent_a2.save()
+    client = client_for(world.agent_a2)
+    page = client.get(f"/feedback/{review.id}").get_data(as_text=True)
+    assert "Genial" in page and "Validó cómo se sentía el cliente" in page
+    assert "Amazing" not in page and "Responder" in page
+    assert "Práctica" in client.get("/practice").get_data(as_text=True)

@@ -300,8 +300,8 @@ def visible_text(body: str) -> str:
 
 PAGES = {
     "agent_a": ["/", "/week/2026-W48", "/history", "/goals", "/one-on-ones", "/account",
-                "/account/password", "/no-such-page", "/admin/users"],
-    "lead_a": ["/team", "/one-on-ones"],
+                "/account/password", "/no-such-page", "/admin/users", "/feedback", "/practice"],
+    "lead_a": ["/team", "/one-on-ones", "/feedback", "/practice"],
     "hr": ["/hr", "/hr/people", "/admin/audit"],
     "admin": ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/cycles",
               "/admin/audit"],
