@@ -226,3 +226,21 @@ def test_a_review_reads_in_spanish(world, client_for):
     assert "Genial" in page and "Validó cómo se sentía el cliente" in page
     assert "Amazing" not in page and "Responder" in page
     assert "Práctica" in client.get("/practice").get_data(as_text=True)
+
+
+def test_own_data_download_holds_ones_reviews_and_role_plays(world, client_for):
+    import json
+
+    give(world.agent_a, world.agent_a2, praise="GIVEN-PRAISE")
+    give(world.agent_a2, world.agent_a, url=URL + "/2", praise="RECEIVED-PRAISE")
+    give(world.agent_a, world.agent_a, url=URL + "/3", praise="OWN-PRAISE")
+    give(world.agent_a2, world.agent_a2, url=URL + "/4", praise="NOT-MINE")
+    service.record_practice(world.agent_a2, held_on=date.today(), scenario="Refund",
+                            minutes=30, customer_ids=[world.agent_a.id],
+                            agent_ids=[world.agent_a2.id], takeaways="TAKEAWAY")
+    data = json.loads(client_for(world.agent_a).get("/me/export.json").get_data(as_text=True))
+    kinds = {(r["kind"], r["with"], r["praise"]) for r in data["ticket_reviews"]}
+    assert kinds == {("given", "Agent A2", "GIVEN-PRAISE"),
+                     ("received", "Agent A2", "RECEIVED-PRAISE"), ("self", None, "OWN-PRAISE")}
+    assert [(s["scenario"], s["part"], s["takeaways"]) for s in data["practice_sessions"]] == [
+        ("Refund", "customer", "TAKEAWAY")]

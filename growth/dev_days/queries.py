@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ..models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle, SkipReason, Team, User
 from ..weeks import monday_of, week_label
@@ -349,4 +349,41 @@ def own_data(user) -> dict:
         "agenda_items": [{"text": a.text, "added_by_me": a.author_id == user.id}
                          for a in agenda],
         "reviews": [review(r) for r in reviews],
+        **_own_feedback(user),
+    }
+
+
+def _own_feedback(user) -> dict:
+    """The person's ticket reviews (given, received, self) and the role-plays they took
+    part in, for their JSON download: two queries."""
+    from ..models import PracticeParticipant, PracticeSession, TicketReview
+
+    other = User.alias("other")
+    reviews = (TicketReview.select(TicketReview, other.name.alias("other_name"))
+               .join(other, on=Case(None, [(TicketReview.reviewer == user.id,
+                                            TicketReview.reviewee)], TicketReview.reviewer)
+                     == other.id)
+               .where((TicketReview.reviewer == user.id) | (TicketReview.reviewee == user.id))
+               .order_by(TicketReview.created_at, TicketReview.id).objects())
+    sessions = (PracticeSession.select(PracticeSession, PracticeParticipant.part)
+                .join(PracticeParticipant)
+                .where(PracticeParticipant.user == user.id)
+                .order_by(PracticeSession.held_on, PracticeSession.id).objects())
+
+    def kind(r):
+        if r.reviewer_id == r.reviewee_id:
+            return "self"
+        return "given" if r.reviewer_id == user.id else "received"
+
+    return {
+        "ticket_reviews": [{
+            "kind": kind(r), "with": None if kind(r) == "self" else r.other_name,
+            "ticket_url": r.ticket_url, "ticket_ref": r.ticket_ref, "rating": r.rating,
+            "praise": r.praise, "suggestion": r.suggestion, "aspects": r.aspect_names,
+            "created_at": _iso(r.created_at), "reply": r.reply,
+            "replied_at": _iso(r.replied_at)} for r in reviews],
+        "practice_sessions": [{
+            "held_on": _iso(s.held_on), "scenario": s.scenario, "brief": s.brief,
+            "minutes": s.minutes, "takeaways": s.takeaways, "part": s.part}
+            for s in sessions],
     }
