@@ -260,6 +260,19 @@ def one_on_ones_visible_to(user):
         | OneOnOne.person.in_(team_members_visible_to(user).select(User.id)))
 
 
+def people_reviewable_by(user):
+    """The people `user` may review (can_review_person): active teammates and members of
+    the teams they lead, agents and leads only, and themself; by name."""
+    if not can_use_feedback(user):
+        return User.select().where(User.id.is_null())
+    teammates = (User.team == user.team_id) if user.team_id is not None else False
+    return (User.select()
+            .where((User.id == user.id) | teammates | User.team.in_(led_team_ids(user)),
+                   User.active == True,  # noqa: E712
+                   User.role.in_([Role.AGENT.value, Role.LEAD.value]))
+            .order_by(User.name, User.id))
+
+
 def ticket_reviews_visible_to(user):
     """Reviews `user` gave or received, and those their members received from others."""
     if not can_use_feedback(user):

@@ -188,3 +188,12 @@ def test_a_practice_session(cast, feedback_objects):
     assert allowed(cast, lambda u: p.can_delete_practice(u, session)) == {"teammate"}
     assert {role for role in ROLES if p.practice_sessions_visible_to(cast[role]).where(
         PracticeSession.id == session.id).exists()} == {"owner", "own_lead", "teammate"}
+
+
+def test_the_people_offered_for_a_review_are_the_ones_that_may_be_reviewed(cast, world):
+    people = [world.agent_a, world.agent_a2, world.agent_b, world.lead_a, world.lead_b,
+              world.hr, world.admin]
+    for role in ROLES:
+        user = cast[role]
+        offered = {person.id for person in p.people_reviewable_by(user)}
+        assert offered == {x.id for x in people if p.can_review_person(user, x)}, role

@@ -16,6 +16,7 @@ from ..permissions import (
     deny,
     get_or_404,
     guard,
+    people_reviewable_by,
     practice_team_id,
 )
 from . import queries, service
@@ -30,21 +31,10 @@ def _apply(error, form):
     (field.errors if field is not None else form.form_errors).append(str(error))
 
 
-def _reviewable_people():
-    from ..models import Role, Team, User
-
-    led = Team.select(Team.id).where(Team.lead == current_user.id)
-    teammates = (User.team == current_user.team_id) if current_user.team_id else False
-    return list(User.select().where(
-        (User.id == current_user.id) | teammates | User.team.in_(led),
-        User.active == True, User.role.in_([Role.AGENT.value, Role.LEAD.value]))  # noqa: E712
-        .order_by(User.name, User.id))
-
-
 @bp.route("/feedback", methods=["GET", "POST"])
 def index():
     form = TicketReviewForm(data={"reviewee_id": request.args.get("for", type=int)})
-    people = [p for p in _reviewable_people() if p.can_sign_in()]
+    people = [p for p in people_reviewable_by(current_user) if p.can_sign_in()]
     form.set_people(people, current_user)
     if request.method == "POST" and form.validate():
         try:
