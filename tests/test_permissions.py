@@ -120,3 +120,12 @@ def test_scopes_keep_other_teams_out(world, objects):
 
 def test_a_lead_is_not_their_own_lead(world):
     assert not p.is_lead_of(world.lead_a, world.lead_a)
+
+
+def test_coverage_reminders_and_the_calendar_feed(cast, world):
+    team = Team.get_by_id(world.team_a.id)
+    assert allowed(cast, lambda u: p.can_set_coverage(u, team)) == {"own_lead"}
+    assert allowed(cast, lambda u: p.can_see_who_is_off(u, team)) == {"own_lead"}
+    owner = world.agent_a
+    assert allowed(cast, lambda u: p.can_change_reminders(u, owner)) == {"owner"}
+    assert allowed(cast, lambda u: p.can_manage_calendar(u, owner)) == {"owner"}

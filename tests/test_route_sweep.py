@@ -119,6 +119,7 @@ POLICY = {
     "coaching.share_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
                                     forbidden=("agent_a",)),
     "coaching.team": Policy(frozenset({LEAD}), reader="lead_a"),
+    "coverage.settings": Policy(frozenset({LEAD}), reader="lead_a"),
     "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",

@@ -1134,7 +1134,7 @@ CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_
                 "admin.new_user", "admin.teams", "admin.cycles"}
 EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
               "coaching.share_review", "coaching.self_assessment", "hr.person",
-              "admin.edit_user", "admin.edit_team"}
+              "admin.edit_user", "admin.edit_team", "coverage.settings"}
 # Actions set a state the button names (idempotent: a repeat changes nothing more), make a
 # row a UNIQUE index keeps single (a review per person and cycle), or change only the
 # signed-in person's own settings.
