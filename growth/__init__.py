@@ -63,10 +63,11 @@ def _create_app(test_config: dict | None) -> Flask:
     from .dev_days.views import bp as dev_days_bp
     from .goals.views import bp as goals_bp
     from .hr.views import bp as hr_bp
+    from .reminders.views import bp as reminders_bp
 
     oidc.init_app(app)
     for blueprint in (auth_bp, oidc.bp, dev_days_bp, goals_bp, coverage_bp, coaching_bp, hr_bp,
-                      admin_bp):
+                      admin_bp, reminders_bp):
         app.register_blueprint(blueprint)
 
     from . import permissions

@@ -120,6 +120,9 @@ POLICY = {
                                     forbidden=("agent_a",)),
     "coaching.team": Policy(frozenset({LEAD}), reader="lead_a"),
     "coverage.settings": Policy(frozenset({LEAD}), reader="lead_a"),
+    # Everyone's own reminder setting; the unsubscribe address works without a session.
+    "reminders.settings": OWN,
+    "reminders.unsubscribe": Policy(PUBLIC, lambda o: {"token": o.unsubscribe_token}),
     "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
@@ -171,6 +174,9 @@ def objects(world):
     world.review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
     world.link_token = issue_set_password_link(world.admin, world.agent_a,
                                                action="password_reset")
+    from growth.reminders.mail import unsubscribe_token
+
+    world.unsubscribe_token = unsubscribe_token(world.agent_a)
     return world
 
 
@@ -300,8 +306,10 @@ def test_objects_outside_a_persons_scope_answer_404(sweep):
 
 
 def test_posts_without_a_csrf_token_answer_400(sweep):
+    from growth.security import CSRF_EXEMPT_ENDPOINTS
+
     for rule, policy, methods in sweep.rules():
-        if "POST" not in methods:
+        if "POST" not in methods or rule.endpoint in CSRF_EXEMPT_ENDPOINTS:
             continue
         response = sweep.expect(_person_for(policy), "POST", sweep.url(rule, policy), 400,
                                 csrf=False)

@@ -1077,6 +1077,10 @@ def test_val05_garbage_in_every_post_field_never_answers_5xx(app, world, client_
 
     objects.item = ActionItem.get()
     objects.link_token = issue_set_password_link(None, world.agent_a, action="password_reset")
+    from growth.reminders.mail import unsubscribe_token
+
+    objects.unsubscribe_token = unsubscribe_token(world.agent_a)
+    objects.calendar_token = "0" * 43
     adapter = app.url_map.bind("localhost")
     failures, sent = [], 0
     for rule in app.url_map.iter_rules():
@@ -1144,7 +1148,9 @@ ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.l
            "admin.deactivate_user", "admin.reactivate_user", "admin.reset_password",
            # A set-password link works once: a repeat finds it used. Starting a single sign-on
            # only sends the browser to the provider.
-           "auth.set_password", "oidc.start"}
+           "auth.set_password", "oidc.start",
+           # Turning one's own reminders off or on; the one-click unsubscribe turns them off.
+           "reminders.settings", "reminders.unsubscribe"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):
