@@ -122,6 +122,9 @@ POLICY = {
     "coverage.settings": Policy(frozenset({LEAD}), reader="lead_a"),
     # Everyone's own reminder setting; the unsubscribe address works without a session.
     "reminders.settings": OWN,
+    "calendar.make": OWN,
+    "calendar.delete": OWN,
+    "calendar.feed": Policy(PUBLIC, lambda o: {"token": o.calendar_token}),
     "reminders.unsubscribe": Policy(PUBLIC, lambda o: {"token": o.unsubscribe_token}),
     "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
@@ -177,6 +180,9 @@ def objects(world):
     from growth.reminders.mail import unsubscribe_token
 
     world.unsubscribe_token = unsubscribe_token(world.agent_a)
+    from growth.calendar.service import make_feed
+
+    world.calendar_token = make_feed(world.agent_a, world.agent_a)
     return world
 
 

@@ -1150,7 +1150,9 @@ ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.l
            # only sends the browser to the provider.
            "auth.set_password", "oidc.start",
            # Turning one's own reminders off or on; the one-click unsubscribe turns them off.
-           "reminders.settings", "reminders.unsubscribe"}
+           "reminders.settings", "reminders.unsubscribe",
+           # A new calendar address replaces the old one (a repeat replaces it again).
+           "calendar.make", "calendar.delete"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):
