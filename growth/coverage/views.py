@@ -23,6 +23,9 @@ def _forms(posted: LimitForm | None = None):
             forms.append((team, LimitForm(formdata=None, data={
                 "team_id": team.id, "version": team.version,
                 "max_off_per_day": team.max_off_per_day})))
+    for team, form in forms:  # one form per team on the page: ids that don't collide
+        field = form.max_off_per_day
+        field.id = field.label.field_id = f"max_off_per_day-{team.id}"
     return forms
 
 
