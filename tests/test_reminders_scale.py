@@ -29,10 +29,12 @@ def _organisation():
     for lead in leads:
         Team.update(lead=lead.id).where(Team.id == lead.team_id).execute()
     people = list(User.select(User.id).tuples())
-    DevDay.insert_many([{"user": uid, "week_start": MONDAY - timedelta(weeks=w),
-                         "planned_on": MONDAY - timedelta(weeks=w) + timedelta(days=2),
-                         "minutes": 0 if uid % 2 else 120, "status": "planned"}
-                        for (uid,) in people for w in range(4) if w or uid % 4]).execute()
+    rows = [{"user": uid, "week_start": MONDAY - timedelta(weeks=w),
+             "planned_on": MONDAY - timedelta(weeks=w) + timedelta(days=2),
+             "minutes": 0 if uid % 2 else 120, "status": "planned"}
+            for (uid,) in people for w in range(4) if w or uid % 4]
+    for start in range(0, len(rows), 1000):  # PostgreSQL takes at most 65,535 parameters
+        DevDay.insert_many(rows[start:start + 1000]).execute()
 
 
 def test_two_thousand_people(app):

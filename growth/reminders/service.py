@@ -21,6 +21,9 @@ from ..weeks import monday_of, week_label
 from . import mail, queries
 
 
+RECORD_CHUNK = 5000
+
+
 class MailError(RuntimeError):
     """The mail server could not be reached or refused the run."""
 
@@ -59,9 +62,11 @@ def _record(accepted: list[Outgoing], monday: date) -> None:
     for kind in ReminderKind:
         rows = [{"user": o.user.id, "kind": kind.value, "week_start": monday, "sent_at": now}
                 for o in accepted if o.kind == kind]
-        if rows:
+        # In chunks: PostgreSQL takes at most 65,535 parameters in one statement.
+        for start in range(0, len(rows), RECORD_CHUNK):
             with database.atomic():
-                ReminderSent.insert_many(rows).on_conflict_ignore().execute()
+                ReminderSent.insert_many(rows[start:start + RECORD_CHUNK]
+                                         ).on_conflict_ignore().execute()
 
 
 def send(today: date, outgoing: list[Outgoing]) -> RunResult:
