@@ -20,7 +20,6 @@ from ..models import ReminderKind, ReminderSent, User, utcnow
 from ..weeks import monday_of, week_label
 from . import mail, queries
 
-
 RECORD_CHUNK = 5000
 
 
