@@ -58,15 +58,18 @@ def _create_app(test_config: dict | None) -> Flask:
     from .admin.views import bp as admin_bp
     from .auth import oidc
     from .auth.views import bp as auth_bp
+    from .calendar.views import bp as calendar_bp
     from .coaching.views import bp as coaching_bp
+    from .coverage.views import bp as coverage_bp
     from .dev_days.views import bp as dev_days_bp
     from .feedback.views import bp as feedback_bp
     from .goals.views import bp as goals_bp
     from .hr.views import bp as hr_bp
+    from .reminders.views import bp as reminders_bp
 
     oidc.init_app(app)
-    for blueprint in (auth_bp, oidc.bp, dev_days_bp, goals_bp, coaching_bp, feedback_bp, hr_bp,
-                      admin_bp):
+    for blueprint in (auth_bp, oidc.bp, dev_days_bp, goals_bp, coverage_bp, coaching_bp,
+                      feedback_bp, hr_bp, admin_bp, reminders_bp, calendar_bp):
         app.register_blueprint(blueprint)
 
     from . import permissions

@@ -266,8 +266,50 @@ def backup(path):
     click.echo(_("Backed up to %(path)s.", path=path))
 
 
+@click.command("remind", help=_l("Send the day's reminders by email (run it once a day)."))
+@option("--today", default=None, help=_l("YYYY-MM-DD (default: today)."))
+@option("--dry-run", is_flag=True, help=_l("Print who would get what; send nothing."))
+@with_appcontext
+def remind(today, dry_run):
+    from flask import current_app
+
+    from .config import mail_problem
+    from .reminders import service
+    from .resources import ConfigError
+
+    day = _iso_date(today, "--today") or date.today()
+    if not dry_run:
+        problem = mail_problem(current_app.config)
+        if problem:
+            raise ConfigError(problem)
+    kinds = {"plan": _("plan"), "log": _("log"), "digest": _("digest")}
+    with database.connection_context():
+        outgoing = service.due(day)
+        if dry_run:
+            for item in outgoing:
+                click.echo(_("%(kind)s → %(name)s <%(email)s>", kind=kinds[item.kind.value],
+                             name=item.user.name, email=item.user.email))
+            click.echo(ngettext("%(num)s reminder would be sent.",
+                                "%(num)s reminders would be sent.", len(outgoing)), err=True)
+            return
+        try:
+            result = service.send(day, outgoing)
+        except service.MailError as error:
+            fail(str(error))
+    for email, reason in result.failed:
+        click.echo(_("Refused by the mail server: %(email)s (%(reason)s)", email=email,
+                     reason=reason), err=True)
+    click.echo(_("Sent %(plan)s plan, %(log)s log and %(digest)s digest reminders.",
+                 plan=result.sent["plan"], log=result.sent["log"],
+                 digest=result.sent["digest"]))
+    if result.stopped:
+        fail(_("the mail server stopped the run (%(error)s); the rest are sent next time.",
+               error=result.stopped))
+
+
 def init_app(app):
-    for command in (db_group, create_user, set_password, import_people, export, demo, backup):
+    for command in (db_group, create_user, set_password, import_people, export, demo, backup,
+                    remind):
         app.cli.add_command(command)
 
 

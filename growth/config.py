@@ -52,6 +52,15 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "es")
     DB_POOL_SIZE = 16
+    # Reminders by email (growth remind) and links in emails and calendar feeds.
+    BASE_URL = None
+    MAIL_SERVER = None
+    MAIL_PORT = None  # 25, 587 with starttls, 465 with tls
+    MAIL_SECURITY = "none"
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = None
+    MAIL_TIMEOUT = 30
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -93,6 +102,7 @@ def load(app, test_config=None):
             app.config["SESSION_COOKIE_SECURE"] = False
     else:
         _refuse_unsafe_production(app.config)
+    _check_mail(app.config)
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if app.config["SESSION_COOKIE_SECURE"] and "SESSION_COOKIE_NAME" not in (test_config or {}):
         # The __Host- prefix: the browser keeps it only if Secure, Path=/ and no Domain.
@@ -120,6 +130,57 @@ def _refuse_unsafe_production(config):
         raise ConfigError("GROWTH_DATABASE_URL must name a SQLite file by its absolute path on "
                           "a local disk in production (sqlite:////var/lib/growth/growth.db; "
                           "WAL mode does not work over NFS or SMB).")
+
+
+MAIL_SECURITY = ("none", "starttls", "tls")
+MAIL_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def _check_mail(config) -> None:
+    """Refuse a mail or base-URL setting `growth remind` could not use, naming it."""
+    base = config.get("BASE_URL")
+    if base:
+        parts = urlsplit(str(base))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ConfigError("GROWTH_BASE_URL must be the public address starting with "
+                              "http:// or https:// (for example https://growth.example.com).")
+        config["BASE_URL"] = str(base).rstrip("/")
+    security = str(config.get("MAIL_SECURITY") or "none").lower()
+    if security not in MAIL_SECURITY:
+        raise ConfigError("GROWTH_MAIL_SECURITY must be none, starttls or tls.")
+    config["MAIL_SECURITY"] = security
+    port = config.get("MAIL_PORT")
+    if port in (None, ""):
+        port = MAIL_PORTS[security]
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ConfigError("GROWTH_MAIL_PORT must be a port number from 1 to 65535.")
+    config["MAIL_PORT"] = port
+    server = config.get("MAIL_SERVER")
+    if server is not None and (not str(server).strip() or any(c.isspace() for c in str(server))):
+        raise ConfigError("GROWTH_MAIL_SERVER must be a host name or address.")
+    sender = config.get("MAIL_FROM")
+    if sender is not None and ("@" not in str(sender) or "\n" in str(sender)
+                               or "\r" in str(sender)):
+        raise ConfigError("GROWTH_MAIL_FROM must be an email address (for example "
+                          "Growth <growth@example.com>).")
+    for name in ("MAIL_USERNAME", "MAIL_PASSWORD"):
+        if config.get(name) is not None:
+            config[name] = str(config[name])  # a numeric password arrives parsed as JSON
+    if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
+        raise ConfigError("GROWTH_MAIL_USERNAME and GROWTH_MAIL_PASSWORD go together: set "
+                          "both or neither.")
+
+
+def mail_problem(config) -> str | None:
+    """What is missing for sending mail, or None."""
+    for name in ("MAIL_SERVER", "MAIL_FROM", "BASE_URL"):
+        if not config.get(name):
+            return f"GROWTH_{name} must be set to send reminders."
+    return None
 
 
 DATABASE_SCHEMES = ("sqlite", "sqlite+pool", "postgresql", "postgres", "postgresql+pool")

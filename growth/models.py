@@ -105,6 +105,8 @@ class Team(BaseModel):
     version = IntegerField(default=1)
     # When the current lead took over: the team's members are told (see DESIGN, security).
     lead_since = DateTimeField(null=True)
+    # How many of the team may take their development day on the same weekday (None: any).
+    max_off_per_day = SmallIntegerField(null=True)
 
     class Meta:
         table_name = "team"
@@ -141,6 +143,9 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # When an admin made the set-password link last used: told at the next sign-in.
     password_reset_at = DateTimeField(null=True)
+    reminders = BooleanField(default=True)
+    # The private calendar feed's token, as its SHA-256 (None: no feed address).
+    calendar_token_hash = CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         table_name = "user"
@@ -498,12 +503,30 @@ class PracticeParticipant(BaseModel):
     class Meta:
         table_name = "practice_participant"
         indexes = ((("session", "user"), True), (("user",), False))
+class ReminderKind(StrEnum):
+    PLAN = "plan"
+    LOG = "log"
+    DIGEST = "digest"
+
+
+class ReminderSent(BaseModel):
+    """One reminder of one kind for one person's week, written only once the mail server
+    accepted it (UNIQUE: at most one per person, kind and week)."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    kind = CharField(max_length=10)
+    week_start = DateField()
+    sent_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "reminder_sent"
+        indexes = ((("user", "kind", "week_start"), True), (("week_start", "kind"), False))
 
 
 ALL_MODELS = [
     Team, User, LoginFailure, AccountToken, AuditEvent, ReviewCycle, Goal, DevDay, DevDayGoal,
     Activity, OneOnOne, ActionItem, AgendaItem, Review, ReviewGoal, TicketReview,
-    PracticeSession, PracticeParticipant,
+    PracticeSession, PracticeParticipant, ReminderSent,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["fn", "utcnow", "normalize_email", "EMAIL_MAX"]

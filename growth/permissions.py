@@ -228,9 +228,31 @@ def can_read_practice(user, session: PracticeSession) -> bool:
 
 def can_delete_practice(user, session: PracticeSession) -> bool:
     return can_use_feedback(user) and session.organiser_id == user.id
+# Coverage, reminders and the calendar feed ------------------------------------------------
+
+def can_set_coverage(user, team) -> bool:
+    """A team's limit of people off on the same weekday is set by its lead."""
+    return has_role(user, Role.LEAD) and team is not None and team.lead_id == user.id
+
+
+def can_see_who_is_off(user, team) -> bool:
+    """Who takes which weekday: names for the team's lead, counts for everyone else."""
+    return can_set_coverage(user, team)
+
+
+def can_change_reminders(user, person) -> bool:
+    return is_self(user, person)
+
+
+def can_manage_calendar(user, person) -> bool:
+    return is_self(user, person)
 
 
 # Scopes ----------------------------------------------------------------------------------
+
+def led_teams(user):
+    return Team.select().where(Team.lead == user.id).order_by(Team.name)
+
 
 def led_team_ids(user):
     return Team.select(Team.id).where(Team.lead == user.id)

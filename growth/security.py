@@ -22,7 +22,11 @@ login_manager.session_protection = "basic"
 
 # Endpoints anyone may reach; every other one needs a signed-in person.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "auth.language", "auth.set_password",
-                    "oidc.start", "oidc.callback"}
+                    "oidc.start", "oidc.callback", "reminders.unsubscribe", "calendar.feed"}
+# Posts that carry no form of ours: the one-click unsubscribe of RFC 8058, sent by the mail
+# provider. The signed token in the address is what authorises it; it only turns reminders
+# off, so a forged cross-site post can do no more than the address itself.
+CSRF_EXEMPT_ENDPOINTS = {"reminders.unsubscribe"}
 # Endpoints a person who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static", "healthz"}
 # Changes to accounts and HR exports need a password typed in this session, not a session
@@ -250,6 +254,8 @@ def init_app(app):
     @app.before_request
     def check_csrf():
         if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.endpoint in CSRF_EXEMPT_ENDPOINTS:
             return
         from .forms import ConfirmForm
 

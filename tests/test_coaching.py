@@ -190,7 +190,8 @@ def test_team_page_costs_the_same_for_3_and_60_members(app, client_for, make_use
         counts[size] = counter.count
     print("team page queries", counts)
     assert counts[3] == counts[60], counts
-    assert counts[60] <= 10
+    # The grid (7), the members' ticket reviews and role-plays (3), the coverage strip (1).
+    assert counts[60] <= 11
 
 
 def test_people_who_left_are_not_on_the_grid(world, client_for):

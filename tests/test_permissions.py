@@ -197,3 +197,10 @@ def test_the_people_offered_for_a_review_are_the_ones_that_may_be_reviewed(cast,
         user = cast[role]
         offered = {person.id for person in p.people_reviewable_by(user)}
         assert offered == {x.id for x in people if p.can_review_person(user, x)}, role
+def test_coverage_reminders_and_the_calendar_feed(cast, world):
+    team = Team.get_by_id(world.team_a.id)
+    assert allowed(cast, lambda u: p.can_set_coverage(u, team)) == {"own_lead"}
+    assert allowed(cast, lambda u: p.can_see_who_is_off(u, team)) == {"own_lead"}
+    owner = world.agent_a
+    assert allowed(cast, lambda u: p.can_change_reminders(u, owner)) == {"owner"}
+    assert allowed(cast, lambda u: p.can_manage_calendar(u, owner)) == {"owner"}

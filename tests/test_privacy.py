@@ -201,3 +201,20 @@ def test_the_crawl_covers_every_get_route(app, seeded):
     rules = {r.rule for r in app.url_map.iter_rules()
              if "GET" in r.methods and r.endpoint != "static"}
     assert len(rules) >= 15
+
+
+def test_each_calendar_feed_carries_only_what_its_owner_may_read(app, seeded):
+    """The feed address is a credential of its own (no session): whoever holds a person's
+    address reads at most what that person may, and never notes or review text."""
+    from growth.calendar.service import make_feed
+
+    DevDay.update(planned_on=monday_of(date.today())).execute()
+    client = app.test_client()
+    for role in ROLES:
+        person = getattr(seeded, role)
+        body = readable(client.get(f"/calendar/{make_feed(person, person)}.ics"))
+        for marker in ALLOWED:
+            if marker == "PLAN-TEXT-a1b2" and role == "agent_a":
+                assert marker in body  # the plan's first line titles the owner's own day
+                continue
+            assert marker not in body, (marker, role)

@@ -131,6 +131,13 @@ POLICY = {
     "coaching.share_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
                                     forbidden=("agent_a",)),
     "coaching.team": Policy(frozenset({LEAD}), reader="lead_a"),
+    "coverage.settings": Policy(frozenset({LEAD}), reader="lead_a"),
+    # Everyone's own reminder setting; the unsubscribe address works without a session.
+    "reminders.settings": OWN,
+    "calendar.make": OWN,
+    "calendar.delete": OWN,
+    "calendar.feed": Policy(PUBLIC, lambda o: {"token": o.calendar_token}),
+    "reminders.unsubscribe": Policy(PUBLIC, lambda o: {"token": o.unsubscribe_token}),
     "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
@@ -201,6 +208,12 @@ def objects(world):
         PracticeParticipant.create(session=world.practice, user=person, part=part)
     world.link_token = issue_set_password_link(world.admin, world.agent_a,
                                                action="password_reset")
+    from growth.reminders.mail import unsubscribe_token
+
+    world.unsubscribe_token = unsubscribe_token(world.agent_a)
+    from growth.calendar.service import make_feed
+
+    world.calendar_token = make_feed(world.agent_a, world.agent_a)
     return world
 
 
@@ -330,8 +343,10 @@ def test_objects_outside_a_persons_scope_answer_404(sweep):
 
 
 def test_posts_without_a_csrf_token_answer_400(sweep):
+    from growth.security import CSRF_EXEMPT_ENDPOINTS
+
     for rule, policy, methods in sweep.rules():
-        if "POST" not in methods:
+        if "POST" not in methods or rule.endpoint in CSRF_EXEMPT_ENDPOINTS:
             continue
         response = sweep.expect(_person_for(policy), "POST", sweep.url(rule, policy), 400,
                                 csrf=False)

@@ -1093,6 +1093,10 @@ def test_val05_garbage_in_every_post_field_never_answers_5xx(app, world, client_
     objects.ticket_review = TicketReview.get()
     objects.practice = PracticeSession.get()
     objects.link_token = issue_set_password_link(None, world.agent_a, action="password_reset")
+    from growth.reminders.mail import unsubscribe_token
+
+    objects.unsubscribe_token = unsubscribe_token(world.agent_a)
+    objects.calendar_token = "0" * 43
     adapter = app.url_map.bind("localhost")
     failures, sent = [], 0
     for rule in app.url_map.iter_rules():
@@ -1151,7 +1155,7 @@ CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_
                 "feedback.practice"}
 EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
               "coaching.share_review", "coaching.self_assessment", "hr.person",
-              "admin.edit_user", "admin.edit_team"}
+              "admin.edit_user", "admin.edit_team", "coverage.settings"}
 # Actions set a state the button names (idempotent: a repeat changes nothing more), make a
 # row a UNIQUE index keeps single (a review per person and cycle), or change only the
 # signed-in person's own settings.
@@ -1163,7 +1167,11 @@ ACTIONS = {"auth.login", "auth.logout", "auth.password", "auth.account", "auth.l
            # only sends the browser to the provider.
            "auth.set_password", "oidc.start",
            # A reply is made once (409 after); a review or role-play is deleted once.
-           "feedback.reply", "feedback.delete", "feedback.delete_practice"}
+           "feedback.reply", "feedback.delete", "feedback.delete_practice",
+           # Turning one's own reminders off or on; the one-click unsubscribe turns them off.
+           "reminders.settings", "reminders.unsubscribe",
+           # A new calendar address replaces the old one (a repeat replaces it again).
+           "calendar.make", "calendar.delete"}
 
 
 def test_db04_every_post_route_is_a_create_an_edit_or_an_action(app):

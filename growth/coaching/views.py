@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..coverage import queries as coverage_queries
 from ..feedback import queries as feedback_queries
 from ..i18n import PageFormats, translated
 from ..integrity import StaleEdit
@@ -25,6 +26,7 @@ from ..permissions import (
     reviews_visible_to,
     team_members_visible_to,
 )
+from ..weeks import monday_of
 from . import queries, service
 from .forms import (
     AcknowledgeForm,
@@ -82,8 +84,9 @@ def team():
     states, fmt = translated(queries.WEEK_STATES), PageFormats()
     cells = {row.person.id: _week_cells(row.cells, states, fmt)
              for rows in overview.rows_by_team.values() for row in rows}
+    coverage_by_team = coverage_queries.for_lead(overview.teams, monday_of(date.today()))
     return render_template("coaching/team.html", overview=overview, cells=cells,
-                           states=states, fmt=fmt,
+                           states=states, fmt=fmt, coverage_by_team=coverage_by_team,
                            feedback=feedback_queries.team_feedback(overview, date.today()))
 
 

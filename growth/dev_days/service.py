@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from peewee import Case, IntegrityError
 
+from ..coverage.service import refusal as coverage_refusal
 from ..db import write_transaction
 from ..i18n import day as format_day
 from ..i18n import hours
@@ -149,6 +150,9 @@ def plan_week(user, week_start: date, *, version: int, day: date, plan: str = ""
         raise DayError(_("Keep the plan under %(n)s characters.", n=PLAN_MAX), "plan")
     goals = _own_goal_ids(user, goal_ids, "goal_ids")
     with write_transaction():
+        full = coverage_refusal(user, day)
+        if full:
+            raise DayError(full, "day")
         day_id = _week_row(user, week_start)
         saved = DevDay.update(
             planned_on=day, plan=plan, skip_reason=None, skip_note="", updated_at=utcnow(),

@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit
+from ..coverage import queries as coverage_queries
 from ..exports import safe_cell
 from ..feedback.queries import unreplied_reviews
 from ..i18n import PageFormats, hours, translated
 from ..integrity import StaleEdit
 from ..labels import RATINGS
 from ..models import Activity, DevDay, Goal, utcnow
-from ..permissions import get_or_404
+from ..permissions import can_see_who_is_off, get_or_404
 from ..weeks import monday_of, parse_week, week_label
 from . import queries, service
 from .forms import (
@@ -111,8 +112,11 @@ def _render_week(monday: date, *, plan_form=None, activity_form=None, skip_form=
     rating_form = rating_form or RatingForm(formdata=None,
                                             data={"rating": day.rating if day else None})
     current = monday_of(today)
+    coverage = None if problems["plan"] else coverage_queries.for_person(
+        user, monday, show_names=can_see_who_is_off)
     return render_template(
         "dev_days/week.html", view=view, day=day, problems=problems, repeated=repeated,
+        coverage=coverage,
         plan_form=plan_form, activity_form=activity_form, skip_form=skip_form,
         rating_form=rating_form, is_current=monday == current, current_monday=current,
         previous_week=monday - timedelta(weeks=1), next_week=monday + timedelta(weeks=1),
