@@ -156,12 +156,37 @@ def test_the_monday_digest_goes_to_leads_with_members(mail_app, inbox, world, ma
     digests = [m for m in inbox.messages if m["Subject"] == "Your team this week"]
     assert sorted(m["To"] for m in digests) == sorted([world.lead_a.email, world.lead_b.email])
     assert lonely.email not in {m["To"] for m in digests}
-    text = inbox.to(world.lead_a.email)[-1].get_body(("plain",)).get_content()
+    text = inbox.to(world.lead_a.email)[-1].get_body(("plain",)).get_content().replace(
+        "\r\n", "\n")
     assert "Last week: 1 of 2 people took their development day." in text
     workload = text.split("three weeks running:")[1].split("\n\n")[0]
     assert "Agent A" in workload and "Agent A2" not in workload
     due = text.split("due by")[1]
     assert "Agent A (overdue)" in due and "Agent A2" not in due
+
+
+def test_the_digest_names_members_without_a_ticket_review_in_four_weeks(mail_app, inbox,
+                                                                        world):
+    from growth.models import TicketReview
+
+    User.update(reminders=False).where(User.role != "lead").execute()
+
+    def review(reviewer, reviewee, days_before, url):
+        TicketReview.create(reviewer=reviewer, reviewee=reviewee, rating=4, praise="Clear",
+                            ticket_url=url, ticket_hash=url,
+                            created_at=dt.datetime.combine(MONDAY, dt.time(9))
+                            - timedelta(days=days_before))
+
+    review(world.agent_a2, world.agent_a, 27, "https://t.example/1")  # inside four weeks
+    review(world.agent_a, world.agent_a2, 29, "https://t.example/2")  # too long ago
+    review(world.agent_a2, world.agent_a2, 1, "https://t.example/3")  # a self-review
+    run(MONDAY)
+    text = inbox.to(world.lead_a.email)[-1].get_body(("plain",)).get_content().replace(
+        "\r\n", "\n")
+    listed = text.split("No ticket review received in four weeks:")[1].split("\n\n")[0]
+    assert "Agent A2" in listed and "- Agent A\n" not in listed
+    html = inbox.to(world.lead_a.email)[-1].get_body(("html",)).get_content()
+    assert "<li>Agent A2</li>" in html.split("No ticket review received")[1]
 
 
 def test_reminders_speak_the_persons_language(mail_app, inbox, world):

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from peewee import JOIN, fn
 
+from ..feedback.queries import lead_figures
 from ..models import (
     DayStatus,
     DevDay,
@@ -75,6 +76,7 @@ class Digest:
     lead: User
     members: list = field(default_factory=list)
     workload: list = field(default_factory=list)  # members who lost 3 weeks running
+    no_review: list = field(default_factory=list)  # no ticket review received in 4 weeks
     due: list = field(default_factory=list)  # (member, overdue)
     took_day: list = field(default_factory=list)  # members who logged time last week
     counted: int = 0  # members whose last week counts (not away)
@@ -88,7 +90,7 @@ def _last_ended_cycle(today: date) -> ReviewCycle | None:
 
 def digests_due(today: date) -> list[Digest]:
     """Each lead with members who hasn't had this week's digest, with what it says
-    (five queries)."""
+    (a fixed number of queries, whatever the number of leads and members)."""
     monday = monday_of(today)
     lead_alias = User.alias()
     leads = list(
@@ -123,9 +125,12 @@ def digests_due(today: date) -> list[Digest]:
     if cycle is not None:
         reviews = {r.person_id: r for r in Review.select(Review.person, Review.status).where(
             Review.cycle == cycle.id, Review.person.in_(list(by_id)))}
+    feedback = lead_figures(list(by_id), today)
     for member in members:
         digest = digests[member.lead_id]
         digest.cycle = cycle
+        if feedback[member.id].none_received:
+            digest.no_review.append(member)
         digest.members.append(member)
         weeks = [days.get((member.id, first + timedelta(weeks=n))) for n in range(WORKLOAD_RUN)]
         if all(d is not None and d.skip_reason == SkipReason.WORKLOAD for d in weeks):
