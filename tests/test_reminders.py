@@ -335,3 +335,32 @@ def test_the_reminders_setting_page(world, client_for):
     assert client.post("/account/reminders", data={"reminders": "maybe"}).status_code == 422
     assert client.post("/account/reminders", data={"reminders": "on"}).status_code == 302
     assert User.get_by_id(world.agent_a.id).reminders is True
+
+
+def test_a_set_password_link_is_emailed_to_the_person(mail_app, inbox, world, client_for):
+    User.update(locale="es").where(User.id == world.lead_a.id).execute()
+    admin = client_for(world.admin)
+    page = admin.post(f"/admin/users/{world.lead_a.id}/reset-password").get_data(as_text=True)
+    link = re.search(r'value="(https://[^"]+/set-password/[^"]+)"', page)[1]
+    assert link.startswith(f"{BASE}/set-password/")
+    assert f"Growth emailed this link to {world.lead_a.email}" in page
+    (message,) = inbox.to(world.lead_a.email)
+    assert message["Subject"] == "Se restableció tu contraseña de Growth"
+    body = message.get_body(("plain",)).get_content()
+    assert link in body and "List-Unsubscribe" not in message
+    # The link in the mail is the one that works, once.
+    client = mail_app.test_client()
+    path = link.removeprefix(BASE)
+    answer = client.post(path, data={"new_password": "a brand new passphrase",
+                                     "confirm": "a brand new passphrase"})
+    assert answer.status_code == 302
+    assert client.get(path).status_code == 404
+
+
+def test_without_a_mail_server_the_admin_passes_the_link_on(mail_app, inbox, world,
+                                                             client_for):
+    mail_app.config["MAIL_PORT"] = 1  # nothing listens there
+    page = client_for(world.admin).post(
+        f"/admin/users/{world.agent_a.id}/reset-password").get_data(as_text=True)
+    assert "/set-password/" in page and "Growth emailed" not in page
+    assert inbox.messages == []

@@ -17,6 +17,7 @@ from ..forms import page_number
 from ..integrity import StaleEdit
 from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
 from ..permissions import can_admin, can_read_audit, get_or_404
+from ..reminders import mail
 from . import service
 from .forms import (
     AuditFilterForm,
@@ -149,11 +150,15 @@ def reset_password(user_id: int):
 def _show_link(person: User, token: str, *, new: bool):
     """The set-password link, shown once in this response: it goes into no flash message,
     session or redirect, and the page is neither cached nor sent on as a referrer."""
-    link = url_for("auth.set_password", token=token, _external=True)
-    lifetime = current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    path = url_for("auth.set_password", token=token)
+    base = current_app.config.get("BASE_URL")
+    link = base.rstrip("/") + path if base else url_for(
+        "auth.set_password", token=token, _external=True)
+    hours = int(current_app.config["SET_PASSWORD_LINK_LIFETIME"].total_seconds() // 3600)
+    emailed = mail.send_set_password_link(person, link, new=new, hours=hours)
     response = make_response(render_template(
-        "admin/set_password_link.html", person=person, link=link, new=new,
-        hours=int(lifetime.total_seconds() // 3600)))
+        "admin/set_password_link.html", person=person, link=link, new=new, hours=hours,
+        emailed=emailed))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -68,6 +68,36 @@ def compose(kind: ReminderKind, user, context: dict) -> EmailMessage:
     return message
 
 
+def send_set_password_link(person, link: str, *, new: bool, hours: int) -> bool:
+    """Email a set-password link to the person it is for, in their language (plain text; no
+    unsubscribe: it is not a reminder). True when the mail server accepted it; False when
+    no mail server is configured or it refused, and the admin passes the link on instead."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return False
+    with force_locale(person.locale or config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template("admin/email/set_password.txt", person=person, link=link,
+                               new=new, hours=hours)
+        title = (_("Choose your Growth password") if new
+                 else _("Your Growth password was reset"))
+    message = EmailMessage()
+    message["Subject"] = title
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = person.email
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rsplit("@", 1)[-1]
+                                       .strip(" >"))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    try:
+        with connect() as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.warning("set-password link for user %s not emailed", person.id)
+        return False
+    return True
+
+
 def connect() -> smtplib.SMTP:
     """An SMTP connection as configured: plain, STARTTLS or TLS, signed in when a user name
     is set. Certificates are verified (the system's trust store, or SSL_CERT_FILE)."""
