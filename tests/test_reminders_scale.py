@@ -42,6 +42,9 @@ def test_two_thousand_people(app):
 
     _organisation()
     friday = MONDAY + timedelta(days=4)
+    # Queries per kind, whatever the number of people: the digest reads leads, members, their
+    # weeks, the last cycle's reviews and (three) their ticket reviews and role-plays.
+    limits = {"plan": 1, "log": 1, "digest": 7}
     for kind, due, day in (("plan", queries.plan_due, MONDAY), ("log", queries.log_due, friday),
                            ("digest", queries.digests_due, MONDAY)):
         started = time.perf_counter()
@@ -49,7 +52,7 @@ def test_two_thousand_people(app):
             found = due(day)
         print(f"{kind}: {len(found)} due, {counter.count} queries, "
               f"{time.perf_counter() - started:.2f} s")
-        assert counter.count <= 6
+        assert counter.count <= limits[kind]
     handler = Inbox()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -66,7 +69,7 @@ def test_two_thousand_people(app):
             total = time.perf_counter() - started
             print(f"{day}: {dict(result.sent)} in {total:.1f} s "
                   f"(finding {composed - started:.2f} s), {counter.count} queries")
-            assert not result.stopped and total < 120
+            assert not result.stopped  # the time is printed, never asserted (see bench)
             assert counter.count <= 20
     finally:
         controller.stop()
