@@ -100,6 +100,13 @@ class BaseForm(Form):
     def field_errors(self) -> dict:
         return {name: errors for name, errors in self.errors.items() if name != "csrf_token"}
 
+    def show_error(self, error: Exception) -> None:
+        """A service's refusal, next to the field it names (`error.field`), else above the
+        form."""
+        name = getattr(error, "field", None)
+        target = self[name] if name and name in self else None
+        (target.errors if target is not None else self.form_errors).append(str(error))
+
 
 def _posted_only(field, kwargs) -> None:
     """A posted form's key or version is what was posted, never the default or the row's

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,6 +97,29 @@ def failing_app(app):
         raise OperationalError("database is locked")
 
     return app
+
+
+class Clock:
+    """Stands in for the `time` module in growth.security: sessions and remembered sign-ins
+    age by `advance`, not by waiting."""
+
+    def __init__(self):
+        self.now = 1_900_000_000.0
+
+    def time(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta).total_seconds()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from growth import security
+
+    fake = Clock()
+    monkeypatch.setattr(security, "time", fake)
+    return fake
 
 
 @pytest.fixture

@@ -123,26 +123,6 @@ def test_throttle_rows_past_their_window_are_pruned_on_each_write(world, client)
 
 # Remember-me tokens expire on the server and are new at every sign-in (finding 1) -------
 
-class Clock:
-    def __init__(self):
-        self.now = 1_900_000_000.0
-
-    def time(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += timedelta(**delta).total_seconds()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    from growth import security
-
-    fake = Clock()
-    monkeypatch.setattr(security, "time", fake)
-    return fake
-
-
 def replay(app, name, value):
     thief = app.test_client()
     thief.set_cookie(name, value)

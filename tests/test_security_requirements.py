@@ -143,26 +143,6 @@ def test_auth05_the_session_cookie_changes_at_sign_in(world, client, app):
 
 # AUTH-07 ---------------------------------------------------------------------------------
 
-class Clock:
-    def __init__(self):
-        self.now = 1_900_000_000.0
-
-    def time(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += timedelta(**delta).total_seconds()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    from growth import security
-
-    fake = Clock()
-    monkeypatch.setattr(security, "time", fake)
-    return fake
-
-
 def test_auth07_idle_sessions_end_after_30_minutes(world, client, clock):
     assert sign_in(client, world.agent_a.email, PASSWORD).status_code == 302
     clock.advance(minutes=29)

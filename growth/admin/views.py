@@ -45,11 +45,6 @@ def _teams():
     return Team.select().order_by(fn.LOWER(Team.name))
 
 
-def _apply(error: service.AdminError, form):
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
-
-
 def _account(person: User) -> dict:
     return {"name": person.name, "email": person.email, "role": person.role,
             "team_id": person.team_id, "hired_on": person.hired_on,
@@ -75,7 +70,7 @@ def new_user():
                 team_id=form.team_id.data, hired_on=form.hired_on.data,
                 weekly_dev_hours=form.weekly_dev_hours.data, submission=form.submission.data)
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             if not created:
                 flash(_("This form already made the account of %(name)s. If its set-password "
@@ -99,7 +94,7 @@ def edit_user(user_id: int):
                 name=form.name.data, role=form.role.data, team_id=form.team_id.data,
                 hired_on=form.hired_on.data, weekly_dev_hours=form.weekly_dev_hours.data)
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         except StaleEdit as stale:
             person = stale.row
             form.show_conflict(person.version, _account(person))
@@ -120,7 +115,7 @@ def deactivate_user(user_id: int):
             service.deactivate_user(current_user, person, left_on=form.left_on.data,
                                     leave_reason=form.leave_reason.data)
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("%(name)s can no longer sign in. Their data is kept.", name=person.name),
                   "success")
@@ -174,7 +169,7 @@ def teams():
             service.save_team(current_user, None, name=form.name.data, lead_id=form.lead_id.data,
                               submission=form.submission.data)
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Team created."), "success")
             return redirect(url_for("admin.teams"))
@@ -200,7 +195,7 @@ def edit_team(team_id: int):
             service.save_team(current_user, team, name=form.name.data, lead_id=form.lead_id.data,
                               version=form.version_number())
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         except StaleEdit as stale:
             team = stale.row
             form.show_conflict(team.version, {"name": team.name, "lead_id": team.lead_id})
@@ -220,7 +215,7 @@ def cycles():
                                  starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                  submission=form.submission.data)
         except service.AdminError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Cycle created."), "success")
             return redirect(url_for("admin.cycles"))

@@ -64,11 +64,6 @@ def _review_or_404(review_id: int) -> Review:
                       id=review_id)
 
 
-def _field_error(form, error: service.CoachingError):
-    target = form[error.field] if error.field and error.field in form else None
-    (target.errors if target is not None else form.form_errors).append(str(error))
-
-
 # The lead's pages ---------------------------------------------------------------------------
 
 def _week_cells(cells, states: dict, fmt: PageFormats) -> list[tuple[str, str]]:
@@ -132,7 +127,7 @@ def record_one_on_one(user_id: int):
                 # A key of another meeting's form: the page offers a fresh one.
                 form.submission.data = form.submission.default()
                 error.field = None
-            _field_error(form, error)
+            form.show_error(error)
         else:
             flash(_("One-on-one recorded."), "success")
             return redirect(url_for("coaching.person", user_id=member.id) + "#one-on-ones")
@@ -162,7 +157,7 @@ def open_review(user_id: int):
             flash(_("The review for this cycle is already open; here it is."), "info")
             return redirect(url_for("coaching.review", review_id=exists.review.id))
         except service.CoachingError as error:
-            _field_error(form, error)
+            form.show_error(error)
         else:
             flash(_("Review opened as a draft."), "success")
             return redirect(url_for("coaching.review", review_id=review.id))
@@ -296,7 +291,7 @@ def _lead_change(review_id: int, share: bool):
             form.show_conflict(current.version, saved)
             return _render_review(current, 409, lead_form=form)
         except service.CoachingError as error:
-            _field_error(form, error)
+            form.show_error(error)
         else:
             flash(_("Shared: they can read your part now.") if share else _("Draft saved."),
                   "success")

@@ -62,11 +62,6 @@ def _week_url(monday: date, **args) -> str:
     return url_for("dev_days.week", week=week_label(monday), **args)
 
 
-def _apply(error, form):
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
-
-
 def _plan_defaults(view, today: date) -> tuple[dict, bool]:
     """The plan form's starting values: this week's plan, else last plan repeated."""
     version = {"version": view.day.version if view.day is not None else 1}
@@ -147,7 +142,7 @@ def plan(week: str):
                               day=form.day.data, plan=form.plan.data,
                               goal_ids=form.goal_ids.data)
         except service.DayError as error:
-            _apply(error, form)
+            form.show_error(error)
         except StaleEdit as stale:
             view = queries.week_view(current_user, monday)
             titles = {goal.id: goal.title for goal in view.goals}
@@ -172,7 +167,7 @@ def log_activity(week: str):
                                  link=form.link.data, goal_id=form.goal_id.data,
                                  submission=form.submission.data)
         except service.DayError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Logged %(hours)s.", hours=hours(form.minutes.data)), "success")
             return redirect(_week_url(monday, added=1))
@@ -207,7 +202,7 @@ def edit_activity(activity_id: int):
                                   note=form.note.data, link=form.link.data,
                                   goal_id=form.goal_id.data)
         except service.DayError as error:
-            _apply(error, form)
+            form.show_error(error)
         except StaleEdit as stale:
             if stale.row is None:
                 abort(404)
@@ -237,7 +232,7 @@ def skip(week: str):
             service.skip_week(current_user, monday, reason=form.reason.data,
                               note=form.note.data)
         except service.DayError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("The week is marked as skipped."), "success")
             return redirect(_week_url(monday))
@@ -260,7 +255,7 @@ def rate(week: str):
         try:
             service.rate_week(current_user, monday, rating=form.rating.data)
         except service.DayError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Thanks: your rating is saved."), "success")
             return redirect(_week_url(monday))

@@ -26,11 +26,6 @@ bp = Blueprint("feedback", __name__)
 bp.before_request(guard(can_use_feedback))
 
 
-def _apply(error, form):
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
-
-
 @bp.route("/feedback", methods=["GET", "POST"])
 def index():
     form = TicketReviewForm(data={"reviewee_id": request.args.get("for", type=int)})
@@ -45,7 +40,7 @@ def index():
                 suggestion=form.suggestion.data, aspects=form.aspects.data,
                 minutes=form.minutes.data, submission=form.submission.data)
         except service.FeedbackError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Review saved."), "success")
             return redirect(url_for("feedback.show", ticket_review_id=review.id))
@@ -81,7 +76,7 @@ def reply(ticket_review_id: int):
         try:
             service.reply_to_review(current_user, review, reply=form.reply.data)
         except service.FeedbackError as error:
-            _apply(error, form)
+            form.show_error(error)
         except service.Conflict:
             abort(409)
         else:
@@ -132,7 +127,7 @@ def practice():
                 agent_ids=form.agent_ids.data, observer_ids=form.observer_ids.data,
                 submission=form.submission.data)
         except service.FeedbackError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Role-play recorded."), "success")
             return redirect(url_for("feedback.practice_session", practice_id=session.id))

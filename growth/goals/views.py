@@ -12,11 +12,6 @@ from .forms import GoalForm, NewGoalForm
 bp = Blueprint("goals", __name__)
 
 
-def _apply(error, form):
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
-
-
 def _readable_goal_or_404(goal_id: int):
     goal = get_or_404(queries.goal_with_owner(goal_id))
     allowed_or_404(can_read_goal(current_user, goal))
@@ -34,7 +29,7 @@ def index():
                                        success=form.success.data, cycle_id=form.cycle_id.data,
                                        submission=form.submission.data)
         except service.GoalError as error:
-            _apply(error, form)
+            form.show_error(error)
         else:
             flash(_("Goal added."), "success")
             return redirect(url_for("goals.show", goal_id=goal.id))
@@ -83,7 +78,7 @@ def edit(goal_id: int):
                               title=form.title.data, why=form.why.data,
                               success=form.success.data, cycle_id=form.cycle_id.data)
         except service.GoalError as error:
-            _apply(error, form)
+            form.show_error(error)
         except StaleEdit as stale:
             goal = _readable_goal_or_404(goal_id)  # the page shows what is saved now
             form.show_conflict(stale.row.version, _saved(stale.row))

@@ -6,6 +6,7 @@ They skip on a machine without Chromium, except when GROWTH_REQUIRE_BROWSER is s
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -53,10 +54,11 @@ class LiveServer:
         self.thread.join(5)
 
 
-@pytest.fixture
-def live_server(tmp_path, sqlite_template, browser):
-    """A threaded server on 127.0.0.1 over a fresh SQLite copy. The test holds its own
-    connection (and app context) for seeding data."""
+@contextmanager
+def serving(tmp_path, sqlite_template, **settings):
+    """A threaded server on 127.0.0.1 over a fresh SQLite copy, with `settings` on top of
+    the browser tests' configuration. The test holds its own connection (and app context)
+    for seeding data."""
     path = tmp_path / "growth.db"
     shutil.copy(sqlite_template, path)
     app = create_app({
@@ -65,10 +67,19 @@ def live_server(tmp_path, sqlite_template, browser):
         "DATABASE_URL": f"sqlite:///{path}",
         "PASSWORD_HASH": TEST_HASH,
         "DB_POOL_SIZE": 8,
+        **settings,
     })
-    with LiveServer(app) as server, app.app_context(), database.connection_context():
+    try:
+        with LiveServer(app) as server, app.app_context(), database.connection_context():
+            yield server
+    finally:
+        database.obj.close_all()
+
+
+@pytest.fixture
+def live_server(tmp_path, sqlite_template, browser):
+    with serving(tmp_path, sqlite_template) as server:
         yield server
-    database.obj.close_all()
 
 
 @pytest.fixture

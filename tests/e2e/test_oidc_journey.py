@@ -1,39 +1,25 @@
 """Single sign-on in a real browser: Growth's button, the provider's own sign-in page (the
 test OpenID Provider, tests/oidc) and back, under Growth's Content-Security-Policy."""
 
-import shutil
 from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 
-from growth import create_app
-from growth.db import database
 from growth.models import AuditEvent, Role, User
 from growth.passwords import hash_password
 
-from ..conftest import PASSWORD, TEST_HASH
+from ..conftest import PASSWORD
 from ..oidc import NAME
-from .conftest import LiveServer
+from .conftest import serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def sso_server(tmp_path, sqlite_template, browser, oidc_provider):
-    path = tmp_path / "growth.db"
-    shutil.copy(sqlite_template, path)
-    app = create_app({
-        "ENV": "development",
-        "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-        "DATABASE_URL": f"sqlite:///{path}",
-        "PASSWORD_HASH": TEST_HASH,
-        "DB_POOL_SIZE": 8,
-        **oidc_provider.settings(),
-    })
-    with LiveServer(app) as server, app.app_context(), database.connection_context():
+    with serving(tmp_path, sqlite_template, **oidc_provider.settings()) as server:
         yield server
-    database.obj.close_all()
 
 
 @pytest.fixture
