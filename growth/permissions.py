@@ -51,6 +51,11 @@ def can_edit_employment(user) -> bool:
     return has_role(user, Role.HR, Role.ADMIN)
 
 
+def can_stay_signed_in(user) -> bool:
+    """"Keep me signed in" is for agents: leads, HR and admins see other people's data."""
+    return bool(user and user.role == Role.AGENT)
+
+
 # Relations ------------------------------------------------------------------------------
 
 def _id(obj) -> int | None:

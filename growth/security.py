@@ -107,6 +107,11 @@ def start_session() -> None:
     session.permanent = True
 
 
+def idle_minutes() -> int:
+    """How long a session lasts without activity, in minutes (what people are told)."""
+    return int(current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
+
+
 def _session_expired() -> bool:
     """True once the session was idle too long or is older than its absolute lifetime."""
     now = int(time.time())

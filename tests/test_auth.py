@@ -283,3 +283,37 @@ def test_signed_in_pages_carry_the_idle_warning_due_five_minutes_early(world, cl
     assert 'class="alert alert-info session-notice" role="status" hidden' in body
     assert 'data-show-after="1500"' in body  # 30 minutes idle, warned at 25
     assert "session-notice" not in client.get("/login").get_data(as_text=True)
+
+
+def test_keep_me_signed_in_says_who_it_is_for(world, client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Keep me signed in on this device" in page
+    assert "For agents only. Leads, HR and admins sign in again after 30 minutes" in page
+
+
+@pytest.mark.parametrize("role", ["lead_a", "hr", "admin"])
+def test_keep_me_signed_in_is_not_silently_ignored_for_other_roles(world, client, role):
+    person = getattr(world, role)
+    response = sign_in(client, person.email, PASSWORD, remember="y")
+    assert response.status_code == 302
+    assert client.get_cookie("remember_token") is None
+    page = client.get(response.headers["Location"], follow_redirects=True).get_data(
+        as_text=True)
+    assert "not kept signed in: that is for agents only" in page
+
+
+def test_an_agent_kept_signed_in_is_told_nothing_more(world, client):
+    response = sign_in(client, world.agent_a.email, PASSWORD, remember="y")
+    assert client.get_cookie("remember_token") is not None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "not kept signed in" not in page
+
+
+def test_keep_me_signed_in_is_not_offered_where_passwords_are_for_admins_only(app, client):
+    from growth.auth import oidc
+
+    app.extensions[oidc.EXTENSION] = object()  # single sign-on is on
+    app.config["PASSWORD_SIGN_IN"] = False
+    page = client.get("/login?with_password=1").get_data(as_text=True)
+    assert 'name="password"' in page
+    assert "Keep me signed in" not in page

@@ -93,6 +93,7 @@ def test_areas_by_role(cast):
     assert allowed(cast, p.can_use_hr) == {"hr"}
     assert allowed(cast, p.can_admin) == {"admin"}
     assert allowed(cast, p.can_read_audit) == {"hr", "admin"}
+    assert allowed(cast, p.can_stay_signed_in) == {"owner", "teammate"}
 
 
 def test_private_notes_stay_with_their_author_when_the_team_gets_a_new_lead(cast, objects,

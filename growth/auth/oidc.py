@@ -59,7 +59,8 @@ def init_app(app) -> None:
         config.setdefault(name, default)
     issuer = _check_settings(config)
     app.jinja_env.globals.update(single_sign_on=enabled, single_sign_on_name=provider_name,
-                                 password_form_shown=password_form_shown)
+                                 password_form_shown=password_form_shown,
+                                 keep_signed_in_offered=keep_signed_in_offered)
     if issuer is None:
         return
     # A client of its own per app: Authlib's registry caches clients by name.
@@ -130,6 +131,12 @@ def password_form_shown() -> bool:
     on the admins' link (`?with_password=1`), and again after a password was tried."""
     return (current_app.config["PASSWORD_SIGN_IN"] or not enabled()
             or request.args.get("with_password") == "1" or request.method == "POST")
+
+
+def keep_signed_in_offered() -> bool:
+    """"Keep me signed in" works for agents only: it is offered wherever agents may use the
+    password form, and not when that form is for admins alone."""
+    return current_app.config["PASSWORD_SIGN_IN"] or not enabled()
 
 
 def _client():

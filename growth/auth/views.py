@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
-from ..models import Role, User
-from ..security import client_address, open_session, safe_next
+from ..models import User
+from ..permissions import can_stay_signed_in
+from ..security import client_address, idle_minutes, open_session, safe_next
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
@@ -30,9 +31,12 @@ def login():
     if request.method == "POST" and form.validate():
         result = service.authenticate(form.email.data, form.password.data, client_address())
         if result.user:
-            # Remember-me is for agents only: leads, HR and admins see other people's data.
-            remember = form.remember.data and result.user.role == Role.AGENT
+            remember = form.remember.data and can_stay_signed_in(result.user)
             open_session(result.user, remember=remember)
+            if form.remember.data and not remember:
+                flash(_("You are signed in, but not kept signed in: that is for agents only. "
+                        "After %(minutes)s minutes without activity you sign in again.",
+                        minutes=idle_minutes()), "info")
             if result.reset_at:
                 flash(_("An admin reset your password on %(when)s. If you did not ask for "
                         "that, tell your lead or HR.",
@@ -49,7 +53,7 @@ def login():
             status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, idle_minutes=idle_minutes()), status
 
 
 @bp.post("/logout")
