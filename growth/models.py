@@ -174,6 +174,12 @@ class User(BaseModel):
         return cls.select().where(cls.email == normalize_email(email))
 
     @classmethod
+    def matching(cls, text: str):
+        """The condition "name or email contains `text`" (any case; peewee's contains()
+        escapes LIKE's wildcards, so "%" or "_" finds itself)."""
+        return cls.name.contains(text) | cls.email.contains(text.casefold())
+
+    @classmethod
     def active_people(cls):
         return cls.select().where(cls.active == True)  # noqa: E712
 

@@ -174,10 +174,13 @@ def test_audit_log_filters_by_action_and_person(world, client_for):
     admin = client_for(world.admin)
     admin.post(f"/admin/users/{world.agent_a.id}/reset-password")
     admin.post(f"/admin/users/{world.agent_b.id}/reset-password")
-    page = client_for(world.hr).get("/admin/audit", query_string={
-        "action": "password_reset", "person": world.agent_b.email}).get_data(as_text=True)
-    assert f"user #{world.agent_b.id}" in page
-    assert f"user #{world.agent_a.id}" not in page
+    for person in (world.agent_b.email, world.agent_b.name):
+        page = client_for(world.hr).get("/admin/audit", query_string={
+            "action": "password_reset", "person": person}).get_data(as_text=True)
+        rows = page.split("<tbody>")[1]
+        assert "Password reset by an admin" in rows
+        assert world.agent_b.name in rows
+        assert world.agent_a.name not in rows
 
 
 def test_audit_log_is_append_only(world, db):
@@ -304,3 +307,88 @@ def test_a_double_clicked_role_change_is_audited_once(world, client_for):
     assert len(events("role_changed")) == 1 and len(events("user_updated")) == 1
     person = User.get_by_id(world.agent_a.id)
     assert (person.version, person.session_version) == (2, world.agent_a.session_version + 1)
+
+
+# Finding people, reading the audit log -------------------------------------------------------
+
+def _rows(page: str) -> str:
+    return page.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_people_can_be_searched_by_name_or_email(world, client_for, make_user):
+    make_user(name="Zoë 100% Sure", email="zoe@example.com")
+    admin = client_for(world.admin)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'name="q"' in page and world.agent_b.name in _rows(page)
+    by_name = _rows(admin.get("/admin/users?q=agent+a").get_data(as_text=True))
+    assert world.agent_a.name in by_name and world.agent_a2.name in by_name
+    assert world.agent_b.name not in by_name and world.lead_a.name not in by_name
+    by_email = _rows(admin.get("/admin/users", query_string={
+        "q": world.lead_b.email.upper()}).get_data(as_text=True))
+    assert world.lead_b.name in by_email and world.lead_a.name not in by_email
+    literal = _rows(admin.get("/admin/users?q=100%25").get_data(as_text=True))
+    assert "Zoë 100% Sure" in literal and world.agent_a.name not in literal
+    nobody = admin.get("/admin/users?q=nobody-here").get_data(as_text=True)
+    assert "No one matches “nobody-here”." in nobody
+    assert 'value="nobody-here"' in nobody
+
+
+@pytest.mark.parametrize("who", ["agent_a", "lead_a", "hr"])
+def test_searching_people_is_for_admins(world, client_for, who):
+    assert client_for(getattr(world, who)).get("/admin/users?q=a").status_code == 403
+
+
+def test_the_audit_log_names_events_and_people(world, client_for):
+    admin = client_for(world.admin)
+    admin.post(f"/admin/users/{world.agent_a.id}/reset-password")
+    client_for(world.agent_b).get(f"/team/{world.agent_a.id}")  # refused: an agent
+    page = client_for(world.hr).get("/admin/audit").get_data(as_text=True)
+    rows = _rows(page)
+    assert "Password reset by an admin" in rows and "Access refused" in rows
+    assert world.agent_a.name in rows and world.admin.name in rows
+    assert "user #" not in rows and "authz_denied" not in rows
+    assert "<code>" not in rows
+    options = page.split('<select name="action"')[1].split("</select>")[0]
+    assert ">Password reset by an admin</option>" in options
+    assert ">Access refused</option>" in options
+    assert 'value="authz_denied"' in options and ">authz_denied<" not in options
+
+
+def test_the_audit_log_reads_in_spanish(world, client_for):
+    client_for(world.admin).post(f"/admin/users/{world.agent_a.id}/reset-password")
+    world.hr.locale = "es"
+    world.hr.save()
+    page = client_for(world.hr).get("/admin/audit").get_data(as_text=True)
+    assert "Contraseña restablecida por un admin" in _rows(page)
+    assert world.agent_a.name in _rows(page)
+    options = page.split('<select name="action"')[1].split("</select>")[0]
+    assert ">Contraseña restablecida por un admin</option>" in options
+
+
+def test_a_team_is_named_in_the_audit_log(world, client_for):
+    from growth import audit
+
+    audit.record("team_updated", world.team_b, actor=world.admin)
+    rows = _rows(client_for(world.admin).get("/admin/audit").get_data(as_text=True))
+    assert "Team changed" in rows and world.team_b.name in rows and "team #" not in rows
+
+
+def test_every_recorded_audit_event_has_a_readable_name():
+    import re
+    from pathlib import Path
+
+    from growth.labels import AUDIT_ACTIONS
+
+    source = "\n".join(path.read_text() for path in Path("growth").rglob("*.py"))
+    recorded = set(re.findall(r'record\(\s*"([a-z_]+)"', source))
+    recorded |= set(re.findall(r'action="([a-z_]+)"', source))
+    recorded |= set(re.findall(r'throttled="([a-z_]+)"', source))
+    recorded |= {f"hr_export_{report}" for report in ("retention", "employees")}
+    assert len(recorded) > 30
+    assert recorded <= set(AUDIT_ACTIONS)
+
+
+def test_audit_log_appears_once_in_the_navigation(world, client_for):
+    for reader in (world.admin, world.hr):
+        page = client_for(reader).get("/admin/audit").get_data(as_text=True)
+        assert page.count(">Audit log</a>") == 1

@@ -69,4 +69,4 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     action = StringField(_l("Action"), validators=[Optional(), Length(max=60)])
-    person = StringField(_l("Person (email)"), validators=[Optional(), Length(max=254)])
+    person = StringField(_l("Person (name or email)"), validators=[Optional(), Length(max=254)])

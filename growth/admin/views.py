@@ -14,8 +14,10 @@ from flask_login import current_user
 from peewee import JOIN
 
 from ..forms import page_number
+from ..hr.forms import PeopleSearchForm
 from ..integrity import StaleEdit
-from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn, normalize_email
+from ..labels import AUDIT_ACTIONS
+from ..models import AuditEvent, ReviewCycle, Role, Team, User, fn
 from ..permissions import can_admin, can_read_audit, get_or_404
 from ..reminders import mail
 from . import service
@@ -53,10 +55,15 @@ def _account(person: User) -> dict:
 
 @bp.get("/users")
 def users():
+    """Everyone, active people first; `?q=` keeps those whose name or email contains it."""
+    form = PeopleSearchForm(formdata=request.args)
     people = (User.select(User, Team)
               .join(Team, on=(User.team == Team.id), join_type=JOIN.LEFT_OUTER)
-              .order_by(User.active.desc(), fn.LOWER(User.name)))
-    return render_template("admin/users.html", people=people)
+              .order_by(User.active.desc(), fn.LOWER(User.name), User.id))
+    text = (form.q.data or "").strip() if form.validate() else ""
+    if text:
+        people = people.where(User.matching(text))
+    return render_template("admin/users.html", form=form, people=people, searched=text)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -227,20 +234,32 @@ def cycles():
 @bp.get("/audit")
 def audit():
     form = AuditFilterForm(formdata=request.args)
-    events = (AuditEvent.select(AuditEvent, User)
+    # The person or team an event is about, named in the same query as the actor.
+    target_person, target_team = User.alias(), Team.alias()
+    events = (AuditEvent.select(AuditEvent, User.id, User.name, target_person.name,
+                                target_team.name)
               .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)
+              .switch(AuditEvent)
+              .join(target_person, join_type=JOIN.LEFT_OUTER, attr="target_person", on=(
+                  (AuditEvent.target_type == "user")
+                  & (AuditEvent.target_id == target_person.id)))
+              .switch(AuditEvent)
+              .join(target_team, join_type=JOIN.LEFT_OUTER, attr="target_team", on=(
+                  (AuditEvent.target_type == "team")
+                  & (AuditEvent.target_id == target_team.id)))
               .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if form.validate():
         if form.action.data:
             events = events.where(AuditEvent.action == form.action.data.strip())
-        if form.person.data:
-            person = User.by_email(normalize_email(form.person.data)).first()
-            person_id = person.id if person else -1
-            events = events.where((AuditEvent.actor == person_id) | (
-                (AuditEvent.target_type == "user") & (AuditEvent.target_id == person_id)))
+        text = (form.person.data or "").strip()
+        if text:
+            people = User.select(User.id).where(User.matching(text))
+            events = events.where(AuditEvent.actor.in_(people) | (
+                (AuditEvent.target_type == "user") & AuditEvent.target_id.in_(people)))
     page = page_number(request.args)
     rows = list(events.paginate(page, AUDIT_PAGE_SIZE + 1))
-    actions = [a for (a,) in AuditEvent.select(AuditEvent.action).distinct()
-               .order_by(AuditEvent.action).tuples()]
+    labels = {name: str(label) for name, label in AUDIT_ACTIONS.items()}
+    actions = sorted(((a, labels.get(a, a)) for (a,) in AuditEvent.select(AuditEvent.action)
+                      .distinct().tuples()), key=lambda pair: pair[1].casefold())
     return render_template("admin/audit.html", form=form, events=rows[:AUDIT_PAGE_SIZE],
                            has_more=len(rows) > AUDIT_PAGE_SIZE, page=page, actions=actions)

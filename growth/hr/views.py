@@ -138,8 +138,7 @@ def people():
              .order_by(fn.LOWER(User.name), User.id))
     text = (form.q.data or "").strip() if form.validate() else ""
     if text:
-        # peewee's contains() escapes LIKE's wildcards: "%" or "_" finds itself.
-        query = query.where(User.name.contains(text) | User.email.contains(text.casefold()))
+        query = query.where(User.matching(text))
     found = list(query.limit(PEOPLE_PAGE_SIZE + 1))
     return render_template("hr/people.html", form=form, people=found[:PEOPLE_PAGE_SIZE],
                            more=len(found) > PEOPLE_PAGE_SIZE, today=date.today())
