@@ -175,6 +175,21 @@ def test_participation_bands_of_the_example(make_team, make_user):
     assert str(bands["high"].retention_rate) == "0.5000"
 
 
+def test_people_without_an_allowance_stay_out_of_the_bands_only(make_team, make_user):
+    build_example(make_team, make_user)
+    retention_csv = exports.render("retention", FROM, TO, "csv")
+    employees_csv = exports.render("employees", FROM, TO, "csv")
+    # n2 (an admin, 0/12: "low") gets no development day; b3 (0/13, still here) neither.
+    User.update(weekly_dev_hours=0).where(User.email.in_(["n2@example.com",
+                                                          "b3@example.com"])).execute()
+    bands = {band.band: band for band in queries.participation_bands(FROM, TO)}
+    assert (bands["low"].people, bands["low"].retained) == (1, 1)  # a1 alone
+    assert (bands["middle"].people, bands["high"].people) == (1, 2)
+    # The documented figures and columns still count everyone, whatever their allowance.
+    assert exports.render("retention", FROM, TO, "csv") == retention_csv
+    assert exports.render("employees", FROM, TO, "csv") == employees_csv
+
+
 def test_months_of_the_example_add_up(make_team, make_user):
     build_example(make_team, make_user)
     months = queries.months(FROM, TO)

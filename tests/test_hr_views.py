@@ -61,7 +61,7 @@ def test_the_dashboard_speaks_spanish_numbers(world, client_for, make_team, make
 @pytest.mark.parametrize("args, message", [
     ({"from": "2025-13-01", "to": "2025-03-31"}, "Not a valid date value"),
     ({"from": "yesterday", "to": "2025-03-31"}, "Not a valid date value"),
-    ({"from": "2025-03-31", "to": "2025-01-01"}, "must end on or after its first day"),
+    ({"from": "2025-03-31", "to": "2025-01-01"}, "The period is reversed"),
     ({"from": "2025-01-01"}, "Choose the last day"),
     ({"from": "", "to": ""}, "Choose the first day"),
     ({"from": "1900-01-01", "to": "2025-01-01"}, "years at most"),
@@ -161,7 +161,9 @@ def test_xlsx_download_holds_the_same_table(client_for, make_team, make_user, re
 
 
 def _places(number_format: str) -> int:
-    return len(number_format.split(".")[1]) if "." in number_format else 0
+    """The decimals a cell's value shows: a percentage shows two fewer than it has."""
+    digits = len(number_format.split(".")[1].rstrip("%")) if "." in number_format else 0
+    return digits + 2 if number_format.endswith("%") else digits
 
 
 # The command line -------------------------------------------------------------------------
@@ -233,3 +235,73 @@ def test_a_one_day_period_shows_figures_without_a_month_chart(world, client_for)
     html = page.get_data(as_text=True)
     assert "The period is a single day." in html
     assert html.count('<svg class="chart"') == 3
+
+
+def test_a_reversed_period_says_so_next_to_the_last_day(world, client_for):
+    page = client_for(world.hr).get("/hr", query_string={
+        "from": "2026-12-01", "to": "2026-01-01"})
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    end_field = html.split('id="to"')[1].split('</div>')[0]
+    assert "The period is reversed" in end_field
+    assert "The period is reversed" not in html.split('id="to"')[0]
+    assert "written YYYY-MM-DD" not in html
+    assert "The figures need a period that runs forward" in html
+    malformed = client_for(world.hr).get("/hr", query_string={"from": "2026-12-01",
+                                                               "to": "soon"})
+    assert "written YYYY-MM-DD" in malformed.get_data(as_text=True)
+
+
+def test_the_dashboard_says_who_is_left_out_of_the_bands(world, client_for):
+    html = client_for(world.hr).get("/hr").get_data(as_text=True)
+    assert "People without a development-day allowance are left out." in html
+
+
+@pytest.mark.parametrize("report", ["retention", "employees"])
+def test_the_xlsx_reads_well_in_a_spreadsheet(client_for, make_team, make_user, report):
+    build_example(make_team, make_user)
+    hr = User.get(User.email == "n1@example.com")
+    data = client_for(hr).get(f"/hr/{report}.xlsx", query_string=PERIOD).data
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    rows = sheet.max_row
+    assert rows > 2
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{rows}"
+    for column, name in enumerate(header, start=1):
+        width = sheet.column_dimensions[sheet.cell(1, column).column_letter].width
+        assert width >= len(name) + 2, name
+    rates = [header.index(name) + 1 for name in header if name.endswith("_rate")]
+    assert rates
+    shown = 0
+    for column in rates:
+        for row in range(2, rows + 1):
+            cell = sheet.cell(row, column)
+            if cell.value is not None:
+                assert cell.number_format == "0.00%"
+                assert 0 <= cell.value <= 2  # the fraction, not a percentage number
+                shown += 1
+    assert shown
+    if report == "employees":
+        assert sheet.column_dimensions["A"].width >= 30  # emails
+        hired = sheet.cell(2, header.index("hired_on") + 1)
+        assert cell_is_a_date(hired)
+        expected = {row["email"]: row["hired_on"] for row in csv.DictReader(
+            io.StringIO(EMPLOYEES_CSV.decode()))}
+        email = sheet.cell(2, 1).value
+        assert hired.value.date().isoformat() == expected[email]
+
+
+def cell_is_a_date(cell) -> bool:
+    return cell.is_date and cell.data_type == "d" and cell.number_format == "yyyy-mm-dd"
+
+
+def test_the_cli_xlsx_has_the_same_frozen_filtered_header(app, make_team, make_user, tmp_path):
+    build_example(make_team, make_user)
+    target = tmp_path / "employees.xlsx"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "employees", "--from", FROM.isoformat(), "--to", TO.isoformat(), "--format",
+        "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(target).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:T")

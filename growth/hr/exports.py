@@ -17,6 +17,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from ..db import database
 from ..exports import safe_cell
@@ -120,7 +121,14 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet, value):
+# Rates are fractions (0.8571) shown as percentages (85.71 %): the value stays the fraction.
+PERCENT_COLUMNS = {"retention_rate", "turnover_rate", "participation_rate"}
+# Column widths in characters: the header's name and its filter button, or the width a
+# typical email, name or team needs.
+COLUMN_WIDTHS = {"email": 32, "name": 26, "team": 22}
+
+
+def _xlsx_cell(sheet, value, percent: bool = False):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)))
         cell.data_type = "s"  # never a formula, whatever the text
@@ -128,7 +136,10 @@ def _xlsx_cell(sheet, value):
     if isinstance(value, Decimal):
         cell = WriteOnlyCell(sheet, value=float(value))
         places = -value.as_tuple().exponent
-        cell.number_format = "0." + "0" * places if places > 0 else "0"
+        if percent:
+            cell.number_format = "0." + "0" * (places - 2) + "%" if places > 2 else "0%"
+        else:
+            cell.number_format = "0." + "0" * places if places > 0 else "0"
         return cell
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, date):
@@ -137,14 +148,27 @@ def _xlsx_cell(sheet, value):
 
 
 def _write_xlsx(out, title: str, header: list[str], rows: Iterable[list]) -> None:
+    """The table with its header row frozen and filterable, columns wide enough to read,
+    dates as dates and rates as percentages."""
     # Write-only: each row goes to openpyxl's temporary sheet file as it is appended.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
+    # Set before the first row: openpyxl writes the panes and widths ahead of the rows.
+    sheet.freeze_panes = "A2"
+    for number, name in enumerate(header, start=1):
+        width = max(COLUMN_WIDTHS.get(name, 0), len(name) + 4, 12)
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    percent = [name in PERCENT_COLUMNS for name in header]
     sheet.append([_xlsx_cell(sheet, name) for name in header])
+    written = 0
     try:
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_cell(sheet, value, is_percent)
+                          for value, is_percent in zip(row, percent, strict=True)])
+            written += 1
     finally:
+        # The filter goes after the rows in the file, so it can cover exactly them.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{written + 1}"
         # Saving closes the sheet and removes openpyxl's temporary file of rows, which a
         # failed export would otherwise leave on disk until the process ends.
         workbook.save(out)

@@ -29,10 +29,17 @@ class PeriodForm(BaseForm):
         if self.start.data is None or field.data is None:
             return
         if field.data < self.start.data:
-            raise ValidationError(_l("The period must end on or after its first day."))
+            raise ValidationError(_l("The period is reversed: its last day comes before its "
+                                     "first. Choose a last day on or after the first."))
         if (field.data - self.start.data).days > LONGEST_PERIOD_YEARS * 366:
             raise ValidationError(_l("Choose a period of %(years)s years at most.",
                                      years=LONGEST_PERIOD_YEARS))
+
+    @property
+    def is_reversed(self) -> bool:
+        """Both days are real dates, the last before the first (the only error then)."""
+        return (self.start.data is not None and self.end.data is not None
+                and self.end.data < self.start.data and not self.start.errors)
 
     def first_error(self) -> str:
         return next(iter(self.start.errors or self.end.errors), "")

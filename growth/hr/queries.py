@@ -480,7 +480,8 @@ banded AS (
               WHEN 4 * participated_weeks < 3 * eligible_weeks THEN 'middle'
               ELSE 'high' END AS band,
          at_end
-  FROM figures WHERE at_start = 1 AND eligible_weeks > 0
+  FROM figures f JOIN "user" u ON u.id = f.id
+  WHERE f.at_start = 1 AND f.eligible_weeks > 0 AND u.weekly_dev_hours > 0
 )
 SELECT band, COUNT(*), SUM(at_end) FROM banded GROUP BY band
 """
@@ -488,7 +489,8 @@ SELECT band, COUNT(*), SUM(at_end) FROM banded GROUP BY band
 
 def participation_bands(start: date, end: date) -> list[BandFigures]:
     """Retention of the people employed on `from`, by their participation rate in the period:
-    under 25 %, 25–75 %, 75 % and over. People without an eligible week are left out."""
+    under 25 %, 25–75 %, 75 % and over. People without an eligible week, and people without
+    a development-day allowance (`weekly_dev_hours` 0, who never log one), are left out."""
     found = {band: BandFigures(band) for band in BANDS}
     for band, people, retained in _execute(BANDS_SQL.format(people=_people_cte()),
                                            **_period_params(start, end)).fetchall():
