@@ -6,7 +6,7 @@ from functools import cache
 
 from babel import dates, numbers
 from flask import current_app, has_request_context, request, session
-from flask_babel import Babel, format_date, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.i18n import get_translations
@@ -63,14 +63,37 @@ def _format_number(value, pattern: str) -> str:
     return _number_pattern(pattern).apply(value, get_locale() or numbers.LC_NUMERIC)
 
 
+# One way of writing a date in both languages, day first with a short month: "3 Dec 2026",
+# "3 dic 2026"; with its weekday "Thursday, 3 Dec 2026", "jueves, 3 dic 2026". Babel's own
+# styles differ by locale ("Dec 3, 2026" next to "3 December 2026" in English), so the
+# named styles map to these patterns; any other pattern ("MMM y", "EEEE") passes through.
+DATE_STYLES = {
+    "short": "d MMM y",
+    "medium": "d MMM y",
+    "long": "d MMM y",
+    "full": "EEEE, d MMM y",
+}
+DAY_MONTH = "d MMM"
+TIME = "HH:mm"
+
+
 def day(value: date | None, style: str = "medium") -> str:
     if not value:
         return ""
+    pattern = DATE_STYLES.get(style, style)
     if isinstance(value, datetime):
-        return format_date(value, style)  # Flask-Babel moves it to the person's time zone
+        return format_date(value, pattern)  # Flask-Babel moves it to the person's time zone
     # A plain date straight to Babel (which keeps its parsed patterns), skipping
     # Flask-Babel's per-call lookups of the same request's locale and formats.
-    return dates.format_date(value, style, locale=get_locale() or dates.LC_TIME)
+    return dates.format_date(value, pattern, locale=get_locale() or dates.LC_TIME)
+
+
+def moment(value: datetime | None, *, seconds: bool = False) -> str:
+    """A date with its time of day, as `day` writes dates: "3 Dec 2026, 14:05"."""
+    if not value:
+        return ""
+    time_pattern = TIME + (":ss" if seconds else "")
+    return format_datetime(value, f"{DATE_STYLES['medium']}, {time_pattern}")
 
 
 def number(value, digits: int = 1) -> str:
@@ -88,13 +111,20 @@ def hours(minutes: int | None) -> str:
     return _("%(hours)s h", hours=number((minutes or 0) / 60, 1))
 
 
-def week_name(monday: date) -> str:
-    """'Week 48 · 23 – 29 Nov 2026' in the page's language."""
+def week_span(monday: date) -> str:
+    """'23 Nov – 29 Nov 2026'; a week across a year's end names both years:
+    '31 Dec 2029 – 6 Jan 2030'."""
     locale = get_locale() or dates.LC_TIME
     sunday = monday + timedelta(days=6)
-    return _("Week %(number)s · %(start)s – %(end)s", number=monday.isocalendar()[1],
-             start=dates.format_date(monday, "d MMM", locale=locale),
-             end=dates.format_date(sunday, "d MMM y", locale=locale))
+    first = DAY_MONTH if monday.year == sunday.year else DATE_STYLES["medium"]
+    return _("%(start)s – %(end)s", start=dates.format_date(monday, first, locale=locale),
+             end=dates.format_date(sunday, DATE_STYLES["medium"], locale=locale))
+
+
+def week_name(monday: date) -> str:
+    """'Week 48 · 23 Nov – 29 Nov 2026' in the page's language."""
+    return _("Week %(number)s · %(span)s", number=monday.isocalendar()[1],
+             span=week_span(monday))
 
 
 class PageFormats:
@@ -131,7 +161,8 @@ def init_app(app):
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
-    app.jinja_env.filters.update(day=day, number=number, percent=percent, hours=hours,
-                                 week_name=week_name, week_label=week_label)
+    app.jinja_env.filters.update(day=day, moment=moment, number=number, percent=percent,
+                                 hours=hours, week_name=week_name, week_span=week_span,
+                                 week_label=week_label)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["translated"] = translated

@@ -359,10 +359,10 @@ def test_the_audit_log_reads_in_spanish(world, client_for):
     world.hr.locale = "es"
     world.hr.save()
     page = client_for(world.hr).get("/admin/audit").get_data(as_text=True)
-    assert "Contraseña restablecida por un admin" in _rows(page)
+    assert "Contraseña restablecida por un administrador" in _rows(page)
     assert world.agent_a.name in _rows(page)
     options = page.split('<select name="action"')[1].split("</select>")[0]
-    assert ">Contraseña restablecida por un admin</option>" in options
+    assert ">Contraseña restablecida por un administrador</option>" in options
 
 
 def test_a_team_is_named_in_the_audit_log(world, client_for):

@@ -470,3 +470,18 @@ def test_a_stale_plan_form_answers_409_with_what_is_saved(me, agent):
     assert me.post(url(THIS_WEEK, "plan"), data={**plan, "plan": "x"}).status_code == 409
     assert me.post(url(THIS_WEEK, "plan"), data={"day": THIS_WEEK.isoformat(),
                                                  "plan": "x"}).status_code == 422
+
+
+def test_the_week_page_writes_every_date_one_way(agent, me):
+    monday = date(2026, 11, 30)
+    DevDay.create(user=agent, week_start=monday, planned_on=monday + timedelta(days=3),
+                  plan="Read the new billing docs")
+    page = text(me.get(url(monday)))
+    assert "30 Nov – 6 Dec 2026" in page
+    assert "Planned for Thursday, 3 Dec 2026." in page
+    assert "December" not in page and "Dec 3," not in page
+
+
+def test_a_week_across_the_year_end_names_both_years(agent, me):
+    page = text(me.get(url(date(2029, 12, 31))))
+    assert "31 Dec 2029 – 6 Jan 2030" in page

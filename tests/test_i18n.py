@@ -9,7 +9,7 @@ import shlex
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from growth.config import Defaults
-from growth.i18n import day, hours, number, percent, week_name
+from growth.i18n import day, hours, moment, number, percent, week_name, week_span
 from growth.labels import RATINGS
 from growth.models import Activity, DevDay, Role, User
 
@@ -346,10 +346,36 @@ def test_filters_format_for_the_page_language(app):
         assert percent(0.5) == "50%"
         assert week_name(monday) == "Semana 48 · 23 nov – 29 nov 2026"
     with app.app_context(), app.test_request_context(headers=EN):
-        assert day(monday) == "Nov 23, 2026"
+        assert day(monday) == "23 Nov 2026"
         assert hours(90) == "1.5 h"
         assert number(1234.5) == "1,234.5"
         assert week_name(monday) == "Week 48 · 23 Nov – 29 Nov 2026"
+
+
+@pytest.mark.parametrize("headers, plain, full, moment_text", [
+    (EN, "3 Dec 2026", "Thursday, 3 Dec 2026", "3 Dec 2026, 14:05"),
+    (ES, "3 dic 2026", "jueves, 3 dic 2026", "3 dic 2026, 14:05"),
+])
+def test_one_way_of_writing_dates_per_language(app, headers, plain, full, moment_text):
+    thursday = date(2026, 12, 3)
+    with app.app_context(), app.test_request_context(headers=headers):
+        assert day(thursday) == plain
+        for style in ("short", "medium", "long"):
+            assert day(thursday, style) == plain
+        assert day(thursday, "full") == full
+        assert day(datetime(2026, 12, 3, 14, 5)) == plain
+        assert moment(datetime(2026, 12, 3, 14, 5)) == moment_text
+        assert moment(datetime(2026, 12, 3, 14, 5, 9), seconds=True) == moment_text + ":09"
+
+
+@pytest.mark.parametrize("headers, across, within", [
+    (EN, "Week 1 · 31 Dec 2029 – 6 Jan 2030", "30 Nov – 6 Dec 2026"),
+    (ES, "Semana 1 · 31 dic 2029 – 6 ene 2030", "30 nov – 6 dic 2026"),
+])
+def test_a_week_across_a_year_end_names_both_years(app, headers, across, within):
+    with app.app_context(), app.test_request_context(headers=headers):
+        assert week_name(date(2029, 12, 31)) == across
+        assert week_span(date(2026, 11, 30)) == within
 
 
 def test_pages_show_dates_in_the_persons_locale(client_for, make_user, db):
@@ -357,7 +383,7 @@ def test_pages_show_dates_in_the_persons_locale(client_for, make_user, db):
     assert "23 nov 2026" in page(client_for(person).get("/account"))
     person.locale = "en"
     person.save()
-    assert "Nov 23, 2026" in page(client_for(person).get("/account"))
+    assert "23 Nov 2026" in page(client_for(person).get("/account"))
 
 
 def test_the_csv_export_stays_locale_neutral_in_spanish(client_for, make_user, db):

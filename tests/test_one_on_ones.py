@@ -253,3 +253,38 @@ def test_an_agenda_key_belongs_to_its_author(world):
     assert mine.id != theirs.id and theirs.person_id == world.agent_a2.id
     assert service.add_agenda_item(world.agent_a, world.agent_a, "Mine",
                                    "agenda-key-1234").id == mine.id
+
+
+def test_ticking_an_item_confirms_which_one_and_the_button_follows_its_text(world,
+                                                                           client_for):
+    _meeting(world)
+    mine = ActionItem.get(ActionItem.text == "Agent task")
+    agent = signed_in(client_for, world.agent_a)
+    before = agent.get("/one-on-ones").get_data(as_text=True)
+    tickable = [li.split("</li>")[0] for li in before.split('<li class="action-item')[1:]
+                if "Agent task" in li.split("</li>")[0] and "Mark done" in li.split("</li>")[0]]
+    assert len(tickable) == 1
+    assert tickable[0].index("Agent task") < tickable[0].index("Mark done")
+    done = agent.post(f"/action-items/{mine.id}/done", data={"done": "1"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Marked done: “Agent task”." in done
+    reopened = agent.post(f"/action-items/{mine.id}/done", data={},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Open again: “Agent task”." in reopened
+    lead = signed_in(client_for, world.lead_a)
+    theirs = ActionItem.get(ActionItem.text == "Lead task")
+    page = lead.post(f"/action-items/{theirs.id}/done", data={"done": "1"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Marked done: “Lead task”." in page
+
+
+def test_a_long_item_is_shortened_in_its_confirmation(world, client_for):
+    _meeting(world)
+    item = ActionItem.get(ActionItem.text == "Agent task")
+    ActionItem.update(text="Read " + "the runbook again " * 10).where(
+        ActionItem.id == item.id).execute()
+    page = signed_in(client_for, world.agent_a).post(
+        f"/action-items/{item.id}/done", data={"done": "1"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Marked done: “Read the runbook again" in page
+    assert "…”." in page

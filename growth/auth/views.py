@@ -8,11 +8,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_time, refresh
+from flask_babel import format_time, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
+from ..i18n import moment
 from ..models import User
 from ..permissions import can_stay_signed_in
 from ..security import client_address, idle_minutes, open_session, safe_next
@@ -40,7 +41,7 @@ def login():
             if result.reset_at:
                 flash(_("An admin reset your password on %(when)s. If you did not ask for "
                         "that, tell your lead or HR.",
-                        when=format_datetime(result.reset_at, "medium")), "info")
+                        when=moment(result.reset_at)), "info")
             return redirect(safe_next(request.args.get("next"))
                             or url_for("dev_days.current_week"))
         if result.retry_at:

@@ -189,6 +189,12 @@ def add_agenda_item():
     return redirect(url_for("coaching.my_coaching") + "#agenda")
 
 
+def _quoted(text: str, longest: int = 80) -> str:
+    """`text` on one line, cut to `longest` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= longest else line[:longest - 1].rstrip() + "…"
+
+
 @bp.post("/action-items/<int:item_id>/done")
 def tick_action_item(item_id: int):
     """Tick (done=1) or reopen an action item: its owner or the person's lead."""
@@ -201,6 +207,10 @@ def tick_action_item(item_id: int):
     if not form.validate():
         abort(400)
     service.set_action_item_done(current_user, item, form.done.data)
+    if form.done.data:
+        flash(_("Marked done: “%(item)s”.", item=_quoted(item.text)), "success")
+    else:
+        flash(_("Open again: “%(item)s”.", item=_quoted(item.text)), "success")
     if is_self(current_user, item.person_id):
         return redirect(url_for("coaching.my_coaching") + "#action-items")
     return redirect(url_for("coaching.person", user_id=item.person_id) + "#action-items")

@@ -14,7 +14,7 @@ from peewee import Case, IntegrityError
 from ..coverage.service import refusal as coverage_refusal
 from ..db import write_transaction
 from ..i18n import day as format_day
-from ..i18n import hours
+from ..i18n import hours, week_span
 from ..integrity import StaleEdit, earlier_submission, update_versioned
 from ..models import (
     Activity,
@@ -142,9 +142,8 @@ def plan_week(user, week_start: date, *, version: int, day: date, plan: str = ""
     if problem:
         raise DayError(problem)
     if not week_start <= day <= week_start + timedelta(days=6):
-        raise DayError(_("Pick a day inside this week (%(start)s – %(end)s).",
-                         start=format_day(week_start),
-                         end=format_day(week_start + timedelta(days=6))), "day")
+        raise DayError(_("Pick a day inside this week (%(span)s).",
+                         span=week_span(week_start)), "day")
     plan = (plan or "").strip()
     if len(plan) > PLAN_MAX:
         raise DayError(_("Keep the plan under %(n)s characters.", n=PLAN_MAX), "plan")
