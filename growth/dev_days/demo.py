@@ -66,6 +66,14 @@ GOALS = [
      "One tutorial published with positive comments."),
     ("Understand the API well enough to debug integrations", "API tickets get escalated.",
      "I solve API tickets without escalating."),
+    ("Onboard a new starter as their buddy", "I remember how lost I felt at first.",
+     "The new starter handles tickets alone after a month."),
+    ("Improve my written tone", "Some customers read my emails as curt.",
+     "No tone complaints in my satisfaction comments for a quarter."),
+    ("Learn the mobile app inside out", "Mobile tickets are growing fastest.",
+     "I answer mobile questions without asking product."),
+    ("Cut my reopened tickets in half", "Reopened tickets cost the customer twice.",
+     "My reopen rate is half of what it was."),
 ]
 
 LINKS = ["https://help.example.com/articles/", "https://learn.example.com/course/",
@@ -103,16 +111,21 @@ def fill(people, rng, today: date) -> None:
 
     goal_rows = []
     for person in people:
+        achieved = set()  # an achieved goal is not set again
         first_day = max(person.hired_on, start)
         last_day = person.left_on or today + timedelta(days=200)
         for cycle in cycles:
             if cycle.ends_on < first_day or cycle.starts_on > last_day:
                 continue
-            for title, why, success in rng.sample(GOALS, rng.randint(2, 3)):
+            choices = [goal for goal in GOALS if goal[0] not in achieved]
+            for title, why, success in rng.sample(choices, min(rng.randint(2, 3),
+                                                               len(choices))):
                 status = GoalStatus.OPEN.value
                 if cycle.ends_on < today:
                     status = rng.choices(["achieved", "partly", "missed", "dropped"],
                                          [5, 3, 1, 1])[0]
+                if status == GoalStatus.ACHIEVED.value:
+                    achieved.add(title)
                 goal_rows.append({"owner": person.id, "cycle": cycle.id, "title": title,
                                   "why": why, "success": success, "status": status})
     for batch in chunked(goal_rows, CHUNK):

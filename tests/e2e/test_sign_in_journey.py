@@ -13,7 +13,7 @@ NAV = {
     "agent": {"My week", "History", "Goals", "Coaching"},
     "lead": {"My week", "History", "Goals", "Coaching", "My team"},
     "hr": {"My week", "History", "Goals", "Coaching", "Retention", "Audit log"},
-    "admin": {"My week", "History", "Goals", "Coaching", "Admin", "Audit log"},
+    "admin": {"My week", "History", "Goals", "Coaching", "Admin"},  # audit log: in Admin
 }
 ALL_LINKS = set().union(*NAV.values())
 
