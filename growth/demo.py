@@ -51,7 +51,9 @@ def build(seed: int = 7, today: date | None = None) -> None:
             return user
 
         for email, name, role, team, years in SIGN_INS:
-            person(email, name, role, team, years)
+            # The admin runs the tool and takes no development day.
+            allowance = {"weekly_dev_hours": 0} if role == Role.ADMIN else {}
+            person(email, name, role, team, years, **allowance)
         for team, lead in TEAMS.items():
             if lead:
                 person(lead[0], lead[1], Role.LEAD, team, rng.uniform(3, 8))

@@ -83,3 +83,18 @@ def test_demo_goal_outcomes_have_fitting_comments_and_stay_achieved(app):
     for (owner, title), statuses in history.items():
         if "achieved" in statuses:
             assert statuses.index("achieved") == len(statuses) - 1, (owner, title, statuses)
+
+
+def test_the_demo_admin_has_no_allowance_and_stays_out_of_the_bands(app):
+    from growth.hr import queries
+    from growth.models import User
+
+    today = date(2026, 12, 3)
+    demo.build(today=today)
+    admin = User.by_email("admin@example.com").get()
+    assert admin.weekly_dev_hours == 0
+    start, end = queries.default_period(today)
+    bands = queries.participation_bands(start, end)
+    everyone = queries.teams(start, end)[-1]
+    # Everyone employed at the start is in a band, except the admin.
+    assert sum(band.people for band in bands) == everyone.headcount_start - 1
