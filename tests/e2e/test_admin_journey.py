@@ -69,7 +69,6 @@ def test_admin_searches_people_and_reads_the_audit_log(page, people):
     rows = page.locator("table.data tbody tr")
     assert rows.count() == 1
     assert "Carmen Vidal" in rows.first.inner_text()
-    page.screenshot(path="/tmp/flowb-journey-audit.png", full_page=True)
 
 
 def test_hr_chooses_a_reversed_period_and_is_told_so(page, people):
@@ -82,7 +81,6 @@ def test_hr_chooses_a_reversed_period_and_is_told_so(page, people):
     assert "The period is reversed" in last_day.inner_text()
     assert "YYYY-MM-DD" not in page.locator("main").inner_text()
     assert page.locator("svg.chart").count() == 0
-    page.screenshot(path="/tmp/flowb-journey-reversed.png", full_page=True)
 
     page.get_by_label("To").fill("2026-12-31")
     page.get_by_role("button", name="Show").click()
@@ -114,4 +112,3 @@ def test_an_agent_ticks_an_action_item_and_sees_which(page, people):
     item.get_by_role("button", name="Mark done").click()
     page.get_by_text("Marked done: “Write up the three most common billing questions”.") \
         .wait_for()
-    page.screenshot(path="/tmp/flowb-journey-tick.png", full_page=True)
