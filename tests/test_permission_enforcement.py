@@ -176,6 +176,15 @@ def test_the_route_enforces_the_predicate(world, things, client_for, case):
         f"not {case.status}")
 
 
+def test_can_edit_goal_offers_the_form_to_the_owner_only(world, things, client_for):
+    form = f'action="/goals/{things["goal"].id}/edit"'
+    path = f"/goals/{things['goal'].id}"
+    assert form in client_for(world.agent_a).get(path).get_data(as_text=True), (
+        "can_edit_goal: the owner edits their goal")
+    assert form not in client_for(world.lead_a).get(path).get_data(as_text=True), (
+        "can_edit_goal: their lead reads it only")
+
+
 def test_can_record_one_on_one_and_can_add_agenda_item_refusals_change_nothing(
         world, things, client_for):
     lead_b = client_for(world.lead_b)
@@ -221,38 +230,116 @@ def test_can_write_self_assessment_ends_at_submission(world, things, client_for)
     review = things["review"]
     client = client_for(world.agent_a)
     path = f"/reviews/{review.id}/self-assessment"
+    form = f'action="{path}"'
+    assert form in client.get(f"/reviews/{review.id}").get_data(as_text=True), (
+        "can_write_self_assessment: the person is offered the form before submitting")
     assert client.post(path, data={"version": str(review.self_version), "text": "Mine",
                                    "submit": "y"}).status_code == 302
+    assert form not in client.get(f"/reviews/{review.id}").get_data(as_text=True), (
+        "can_write_self_assessment: no form once submitted")
     assert client.post(path, data={"version": str(review.self_version + 1),
                                    "text": "Changed after"}).status_code == 409, (
         "can_write_self_assessment: a submitted self-assessment is final")
     assert client_for(world.lead_a).post(path, data={
         "version": "1", "text": "The lead's words"}).status_code == 403
+    assert Review.get_by_id(review.id).self_assessment == "Mine"
 
 
-def test_can_edit_share_and_acknowledge_review_follow_the_stages(world, things, client_for):
-    review = things["review"]
-    path = f"/reviews/{review.id}"
-    lead, person = client_for(world.lead_a), client_for(world.agent_a)
-    assert person.post(f"{path}/acknowledge", data={}).status_code == 409, (
-        "can_acknowledge_review: not a draft")
-    today = date.today().isoformat()
-    assert lead.post(f"{path}/share", data={
-        "version": str(review.version), "notes": "Done", "held_on": today,
-        f"outcome-{things['goal'].id}": "achieved"}).status_code == 302
-    assert lead.post(f"{path}/share", data={"version": str(review.version + 1),
-                                            "notes": "Again"}).status_code == 409, (
+def _share(client, review, goal):
+    return client.post(f"/reviews/{review.id}/share", data={
+        "version": str(Review.get_by_id(review.id).version), "notes": "Done",
+        "held_on": date.today().isoformat(), f"outcome-{goal.id}": "achieved"})
+
+
+def test_can_share_review_once_while_a_draft(world, things, client_for):
+    review, lead = things["review"], client_for(world.lead_a)
+    page = lead.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert f'action="/reviews/{review.id}/share"' in page, "can_share_review: a draft"
+    assert client_for(world.lead_b).post(f"/reviews/{review.id}/share",
+                                         data={"version": "1"}).status_code == 404
+    assert _share(lead, review, things["goal"]).status_code == 302
+    page = lead.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert f'action="/reviews/{review.id}/share"' not in page, (
+        "can_share_review: not offered once shared")
+    assert _share(lead, review, things["goal"]).status_code == 409, (
         "can_share_review: shared once")
-    assert person.post(f"{path}/acknowledge", data={}).status_code == 302
-    assert lead.post(f"{path}/edit", data={"version": str(review.version + 1),
-                                           "notes": "After"}).status_code == 409, (
-        "can_edit_review: an acknowledged review is final")
+
+
+def test_can_acknowledge_review_once_shared(world, things, client_for):
+    review, person = things["review"], client_for(world.agent_a)
+    ack = f'action="/reviews/{review.id}/acknowledge"'
+    assert ack not in person.get(f"/reviews/{review.id}").get_data(as_text=True), (
+        "can_acknowledge_review: not offered on a draft")
+    assert person.post(f"/reviews/{review.id}/acknowledge", data={}).status_code == 409, (
+        "can_acknowledge_review: not a draft")
+    _share(client_for(world.lead_a), review, things["goal"])
+    assert ack in person.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert client_for(world.lead_a).post(f"/reviews/{review.id}/acknowledge",
+                                         data={}).status_code == 403
+    assert person.post(f"/reviews/{review.id}/acknowledge", data={}).status_code == 302
+    assert ack not in person.get(f"/reviews/{review.id}").get_data(as_text=True), (
+        "can_acknowledge_review: once")
+
+
+def test_can_edit_review_until_acknowledged(world, things, client_for):
+    review, lead = things["review"], client_for(world.lead_a)
+    edit = f'action="/reviews/{review.id}/edit"'
+    assert edit in lead.get(f"/reviews/{review.id}").get_data(as_text=True)
+    _share(lead, review, things["goal"])
+    client_for(world.agent_a).post(f"/reviews/{review.id}/acknowledge", data={})
+    assert edit not in lead.get(f"/reviews/{review.id}").get_data(as_text=True), (
+        "can_edit_review: not offered once acknowledged")
+    assert lead.post(f"/reviews/{review.id}/edit", data={
+        "version": str(Review.get_by_id(review.id).version),
+        "notes": "After"}).status_code == 409, "can_edit_review: an acknowledged review"
     assert Review.get_by_id(review.id).notes == "Done"
 
 
+def test_can_delete_ticket_review_ends_with_the_reply(world, things, client_for):
+    review = things["peer_review"]
+    delete = f'action="/feedback/{review.id}/delete"'
+    reviewer = client_for(world.agent_a2)
+    assert delete in reviewer.get(f"/feedback/{review.id}").get_data(as_text=True), (
+        "can_delete_ticket_review: the reviewer is offered it")
+    TicketReview.update(reply="Thanks", replied_at=datetime(2026, 1, 2)).execute()
+    assert delete not in reviewer.get(f"/feedback/{review.id}").get_data(as_text=True), (
+        "can_delete_ticket_review: not offered once replied")
+    assert client_for(world.agent_a2).post(
+        f"/feedback/{review.id}/delete").status_code == 409, (
+        "can_delete_ticket_review: not once the reviewee replied")
+    assert TicketReview.select().count() == 1
+
+
+def test_can_see_who_is_off_names_for_the_lead_counts_for_members(world, client_for):
+    monday = monday_of(date.today())
+    DevDay.create(user=world.agent_a2, week_start=monday, planned_on=monday,
+                  status="planned")
+    lead_page = client_for(world.lead_a).get("/").get_data(as_text=True)
+    assert 'coverage-names">Agent A2<' in lead_page, "can_see_who_is_off: the team's lead"
+    member_page = client_for(world.agent_a).get("/").get_data(as_text=True)
+    assert 'id="coverage"' in member_page
+    assert "coverage-names" not in member_page, "can_see_who_is_off: not a member"
+
+
+def test_can_change_reminders_and_can_manage_calendar_for_oneself(world, client_for):
+    # Both routes act on the signed-in person only: a predicate saying yes to everyone
+    # changes nothing a request can reach; one saying no is refused here.
+    client = client_for(world.agent_a)
+    assert client.post("/account/reminders",
+                       data={"reminders": "off"}).status_code == 302, "can_change_reminders"
+    assert client.post("/account/calendar").status_code == 200, "can_manage_calendar"
+    assert client.post("/account/calendar/delete").status_code == 302, "can_manage_calendar"
+
+
 def test_can_review_person_refuses_someone_of_another_team(world, client_for):
-    response = client_for(world.agent_a).post("/feedback", data={
-        "reviewee_id": str(world.agent_b.id), "ticket_url": "https://t.example/9",
-        "rating": "3", "praise": "Nice"})
-    assert response.status_code == 422, "can_review_person: not a teammate"
+    # The form offers only people_reviewable_by (whose agreement with can_review_person
+    # tests/test_permissions.py pins); the service asks the predicate again.
+    client = client_for(world.agent_a)
+    form = {"ticket_url": "https://t.example/9", "rating": "3", "praise": "Nice"}
+    refused = client.post("/feedback", data={"reviewee_id": str(world.agent_b.id), **form})
+    assert refused.status_code == 422, "can_review_person: not a teammate"
+    assert "Choose a teammate, someone you lead, or yourself." in refused.get_data(
+        as_text=True)
     assert TicketReview.select().count() == 0
+    assert client.post("/feedback", data={"reviewee_id": str(world.agent_a2.id),
+                                          **form}).status_code == 302
