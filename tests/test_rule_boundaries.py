@@ -208,3 +208,49 @@ def test_review_due_rule_overdue_from_day_31(world, first_half_2026, today, over
     assert {d.overdue for d in due} == {overdue}, (
         f"review due rule: on {today} a review of a cycle that ended on 30 June 2026 is "
         f"{'overdue' if overdue else 'due, not yet overdue'}")
+
+
+# The 20,000-character limit on review notes --------------------------------------------------
+
+NOTES_MESSAGE = "Field cannot be longer than 20000 characters."
+
+
+@pytest.fixture
+def draft_review(world):
+    from growth.coaching import service as coaching_service
+
+    cycle = ReviewCycle.ensure_for(date.today())
+    return coaching_service.open_review(world.lead_a, world.agent_a, cycle.id)
+
+
+@pytest.mark.parametrize("notes_field", ["notes", "next_focus"])
+def test_review_notes_limit_rule_20000_accepted_20001_refused(world, client_for,
+                                                              draft_review, notes_field):
+    from growth.models import Review
+
+    lead = client_for(world.lead_a)
+    path = f"/reviews/{draft_review.id}/edit"
+    saved = lead.post(path, data={"version": "1", notes_field: "x" * 20_000})
+    assert saved.status_code == 302, "review notes limit rule: 20,000 characters are kept"
+    assert len(getattr(Review.get_by_id(draft_review.id), notes_field)) == 20_000
+    refused = lead.post(path, data={"version": "2", notes_field: "y" * 20_001})
+    assert refused.status_code == 422
+    assert field_errors(refused.get_data(as_text=True), notes_field) == NOTES_MESSAGE, (
+        "review notes limit rule: 20,001 characters are refused next to the field")
+    review = Review.get_by_id(draft_review.id)
+    assert (getattr(review, notes_field), review.version) == ("x" * 20_000, 2)
+
+
+def test_self_assessment_limit_rule_20000_accepted_20001_refused(world, client_for,
+                                                                 draft_review):
+    from growth.models import Review
+
+    person = client_for(world.agent_a)
+    path = f"/reviews/{draft_review.id}/self-assessment"
+    refused = person.post(path, data={"version": "1", "text": "y" * 20_001})
+    assert refused.status_code == 422
+    assert field_errors(refused.get_data(as_text=True), "text") == NOTES_MESSAGE, (
+        "self-assessment limit rule: 20,001 characters are refused next to the field")
+    assert Review.get_by_id(draft_review.id).self_assessment == ""
+    assert person.post(path, data={"version": "1", "text": "x" * 20_000}).status_code == 302
+    assert Review.get_by_id(draft_review.id).self_assessment == "x" * 20_000
