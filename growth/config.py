@@ -229,20 +229,21 @@ def _mount_point(field: str) -> str:
 
 
 def _filesystem_type(folder: Path) -> str:
-    """The type of the mount holding `folder`, from /proc/mounts ("" when unknown)."""
+    """The type of the mount holding `folder`, from /proc/mounts ("" when unknown). The
+    table lists mounts in the order they were made, and a mount hides whatever was mounted
+    beneath its mount point before it: the last mount holding the folder is the one its
+    files are on (not the longest mount point, which may be hidden)."""
     try:
         mounts = MOUNTS.read_text().splitlines()
     except OSError:
         return ""
     folder_text = str(folder.resolve())
-    best, kind = "", ""
+    kind = ""
     for line in mounts:
         fields = line.split()
         if len(fields) < 3:
             continue
         mount_point = _mount_point(fields[1])
-        inside = folder_text == mount_point or folder_text.startswith(
-            mount_point.rstrip("/") + "/")
-        if inside and len(mount_point) >= len(best):
-            best, kind = mount_point, fields[2]
+        if folder_text == mount_point or folder_text.startswith(mount_point.rstrip("/") + "/"):
+            kind = fields[2]
     return kind

@@ -1,7 +1,8 @@
 """CFG-01: production refuses a SQLite file on a network file system (WAL needs a local
 disk). The mount table is read from a file in /proc/mounts' own format (tests/data/mounts),
-the way the kernel writes it: the longest mount point holding the folder wins, and a mount
-point with a space or a backslash is written with octal escapes."""
+the way the kernel writes it: in the order the mounts were made (a later mount hides what was
+mounted beneath it before), with a space or a backslash in a mount point written as an octal
+escape."""
 
 from pathlib import Path
 
@@ -24,6 +25,8 @@ def mount_table(monkeypatch):
     ("/srv/growth/data", "nfs4"),
     ("/srv/growth/local/data", "ext4"),  # a local disk mounted inside the NFS share
     ("/srv/growth-archive", "ext4"),  # not inside /srv/growth: only a longer name
+    ("/srv/growth2/data", "ext4"),  # on / (no mount of its own), not on /srv/growth
+    ("/data/growth/local/db", "nfs"),  # the NFS share, mounted later, hides that disk
     ("/mnt/team share/growth", "cifs"),  # written /mnt/team\040share
     ("/mnt/team", "ext4"),
     ("/mnt/vm/growth", "9p"),
@@ -37,7 +40,8 @@ def test_the_mount_holding_a_folder(folder, kind):
 
 @pytest.mark.parametrize("path", ["/srv/growth/growth.db", "/srv/growth/data/growth.db",
                                   "/mnt/team share/growth.db", "/mnt/vm/growth.db",
-                                  "/home/growth/remote/growth.db"])
+                                  "/home/growth/remote/growth.db",
+                                  "/data/growth/local/growth.db"])
 def test_production_refuses_a_database_on_a_network_file_system(path):
     with pytest.raises(RuntimeError, match="local disk"):
         create_app({"ENV": "production", "SECRET_KEY": SECRET,
