@@ -1,6 +1,7 @@
 """Configuration in layers: defaults, instance config, GROWTH_* environment, test mapping."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -217,21 +218,32 @@ def _local_sqlite_path(url: str) -> bool:
     return _filesystem_type(Path(path).parent) not in NETWORK_FILESYSTEMS
 
 
+MOUNTS = Path("/proc/mounts")
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def _mount_point(field: str) -> str:
+    """A mount point as /proc/mounts writes it, with a space, tab, newline or backslash in
+    the path as an octal escape (\\040, \\011, \\012, \\134), read back."""
+    return _OCTAL_ESCAPE.sub(lambda found: chr(int(found[1], 8)), field)
+
+
 def _filesystem_type(folder: Path) -> str:
-    """The type of the mount holding `folder`, from /proc/mounts ("" when unknown)."""
+    """The type of the mount holding `folder`, from /proc/mounts ("" when unknown). The
+    table lists mounts in the order they were made, and a mount hides whatever was mounted
+    beneath its mount point before it: the last mount holding the folder is the one its
+    files are on (not the longest mount point, which may be hidden)."""
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = MOUNTS.read_text().splitlines()
     except OSError:
         return ""
     folder_text = str(folder.resolve())
-    best, kind = "", ""
+    kind = ""
     for line in mounts:
         fields = line.split()
         if len(fields) < 3:
             continue
-        mount_point = fields[1]
-        inside = folder_text == mount_point or folder_text.startswith(
-            mount_point.rstrip("/") + "/")
-        if inside and len(mount_point) >= len(best):
-            best, kind = mount_point, fields[2]
+        mount_point = _mount_point(fields[1])
+        if folder_text == mount_point or folder_text.startswith(mount_point.rstrip("/") + "/"):
+            kind = fields[2]
     return kind

@@ -1,9 +1,11 @@
 """Who may see and do what: the DESIGN role table, in one place.
 
-Predicates are plain functions of the acting person and the object (`can_<verb>_<noun>`);
-scopes (`<nouns>_visible_to`) keep rows a person may not see out of every list; guards close
-whole blueprints by role. Templates call the same predicates. An object outside a person's
-scope answers 404, an area outside their role 403.
+Predicates are plain functions of the acting person and the object (`can_<verb>_<noun>`):
+a route loads one object by its id and asks the predicate (allowed_or_404), so each rule
+about one object is written here once and used. Scopes (`<nouns>_visible_to`) keep rows a
+person may not see out of lists; guards close whole blueprints by role. Templates call the
+same predicates. An object outside a person's scope answers 404, an area outside their
+role 403.
 """
 
 from flask import abort, g
@@ -79,11 +81,9 @@ def is_self(user, person) -> bool:
 
 # Development days and goals ---------------------------------------------------------------
 
-def can_read_weeks(user, owner) -> bool:
-    return is_self(user, owner) or is_lead_of(user, owner)
-
-
 def can_write_weeks(user, owner) -> bool:
+    """A week's plan and activities are changed by their owner alone (their lead reads them
+    on the person page: can_read_person)."""
     return is_self(user, owner)
 
 
@@ -100,10 +100,6 @@ def can_edit_goal(user, goal: Goal) -> bool:
 def can_read_person(user, person) -> bool:
     """The lead's page about one member of their team."""
     return is_lead_of(user, person)
-
-
-def can_read_employment(user, person) -> bool:
-    return is_self(user, person) or is_lead_of(user, person) or can_edit_employment(user)
 
 
 # Reviews ---------------------------------------------------------------------------------
@@ -146,6 +142,7 @@ def can_acknowledge_review(user, review: Review) -> bool:
 # One-on-ones -----------------------------------------------------------------------------
 
 def can_read_one_on_one(user, meeting: OneOnOne) -> bool:
+    """The person and their lead now (the meeting's shared part and its action items)."""
     return is_self(user, meeting.person_id) or is_lead_of(user, meeting.person_id)
 
 
@@ -270,23 +267,6 @@ def team_members_visible_to(user):
     return User.select().where(User.team.in_(led_team_ids(user)), User.id != user.id)
 
 
-def goals_visible_to(user):
-    return Goal.select().where(
-        (Goal.owner == user.id) | Goal.owner.in_(team_members_visible_to(user).select(User.id)))
-
-
-def reviews_visible_to(user):
-    return Review.select().where(
-        (Review.person == user.id)
-        | Review.person.in_(team_members_visible_to(user).select(User.id)))
-
-
-def one_on_ones_visible_to(user):
-    return OneOnOne.select().where(
-        (OneOnOne.person == user.id)
-        | OneOnOne.person.in_(team_members_visible_to(user).select(User.id)))
-
-
 def people_reviewable_by(user):
     """The people `user` may review (can_review_person): active teammates and members of
     the teams they lead, agents and leads only, and themself; by name."""
@@ -298,17 +278,6 @@ def people_reviewable_by(user):
                    User.active == True,  # noqa: E712
                    User.role.in_([Role.AGENT.value, Role.LEAD.value]))
             .order_by(User.name, User.id))
-
-
-def ticket_reviews_visible_to(user):
-    """Reviews `user` gave or received, and those their members received from others."""
-    if not can_use_feedback(user):
-        return TicketReview.select().where(TicketReview.id.is_null())
-    members = team_members_visible_to(user).select(User.id)
-    return TicketReview.select().where(
-        (TicketReview.reviewer == user.id) | (TicketReview.reviewee == user.id)
-        | (TicketReview.reviewee.in_(members)
-           & (TicketReview.reviewer != TicketReview.reviewee)))
 
 
 def practice_sessions_visible_to(user):

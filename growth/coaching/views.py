@@ -10,12 +10,17 @@ from ..coverage import queries as coverage_queries
 from ..feedback import queries as feedback_queries
 from ..i18n import PageFormats, translated
 from ..integrity import StaleEdit
-from ..models import ActionItem, Review, ReviewCycle, User
+from ..models import ActionItem, OneOnOne, Review, ReviewCycle, User
 from ..permissions import (
     allowed_or_404,
     can_acknowledge_review,
+    can_add_agenda_item,
     can_edit_review,
     can_lead,
+    can_read_one_on_one,
+    can_read_person,
+    can_read_review,
+    can_record_one_on_one,
     can_share_review,
     can_tick_action_item,
     can_write_self_assessment,
@@ -23,8 +28,6 @@ from ..permissions import (
     guard,
     is_lead_of,
     is_self,
-    reviews_visible_to,
-    team_members_visible_to,
 )
 from ..weeks import monday_of
 from . import queries, service
@@ -53,15 +56,21 @@ def leads_only():
     return None
 
 
-def _member_or_404(user_id: int) -> User:
-    return get_or_404(team_members_visible_to(current_user), id=user_id)
+def _member_or_404(user_id: int, allowed=can_read_person) -> User:
+    """A member of a team the signed-in lead leads, when `allowed` lets them do what the
+    route does (anyone else answers 404)."""
+    person = get_or_404(User.select(), id=user_id)
+    allowed_or_404(allowed(current_user, person))
+    return person
 
 
 def _review_or_404(review_id: int) -> Review:
-    """A review the signed-in person may see (their own or a team member's), with its cycle."""
-    return get_or_404(reviews_visible_to(current_user).select_extend(ReviewCycle)
-                      .join(ReviewCycle, on=(Review.cycle == ReviewCycle.id)),
-                      id=review_id)
+    """A review the signed-in person may see (can_read_review), with its cycle."""
+    review = get_or_404(Review.select(Review, ReviewCycle)
+                        .join(ReviewCycle, on=(Review.cycle == ReviewCycle.id)),
+                        id=review_id)
+    allowed_or_404(can_read_review(current_user, review))
+    return review
 
 
 # The lead's pages ---------------------------------------------------------------------------
@@ -114,7 +123,7 @@ def person(user_id: int):
 
 @bp.post("/team/<int:user_id>/one-on-ones")
 def record_one_on_one(user_id: int):
-    member = _member_or_404(user_id)
+    member = _member_or_404(user_id, can_record_one_on_one)
     form = OneOnOneForm()
     if form.validate():
         try:
@@ -136,7 +145,7 @@ def record_one_on_one(user_id: int):
 
 @bp.post("/team/<int:user_id>/agenda")
 def add_team_agenda_item(user_id: int):
-    member = _member_or_404(user_id)
+    member = _member_or_404(user_id, can_add_agenda_item)
     form = AgendaForm()
     if not form.validate():
         return _render_person(member, 422, agenda=form)
@@ -181,6 +190,7 @@ def _render_mine(status: int = 200, agenda=None):
 
 @bp.post("/one-on-ones/agenda")
 def add_agenda_item():
+    allowed_or_404(can_add_agenda_item(current_user, current_user))
     form = AgendaForm()
     if not form.validate():
         return _render_mine(422, agenda=form)
@@ -198,9 +208,9 @@ def _quoted(text: str, longest: int = 80) -> str:
 @bp.post("/action-items/<int:item_id>/done")
 def tick_action_item(item_id: int):
     """Tick (done=1) or reopen an action item: its owner or the person's lead."""
-    item = get_or_404(ActionItem.select(), id=item_id)
-    allowed_or_404(is_self(current_user, item.person_id)
-                   or is_lead_of(current_user, item.person_id))
+    item = get_or_404(ActionItem.select(ActionItem, OneOnOne)
+                      .join(OneOnOne, on=(ActionItem.one_on_one == OneOnOne.id)), id=item_id)
+    allowed_or_404(can_read_one_on_one(current_user, item.one_on_one))
     if not can_tick_action_item(current_user, item):
         abort(403)
     form = ActionItemForm()

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..integrity import StaleEdit
 from ..models import ID_MAX, Team
-from ..permissions import can_lead, deny, guard, led_teams
+from ..permissions import allowed_or_404, can_lead, can_set_coverage, get_or_404, guard, led_teams
 from . import service
 from .forms import LimitForm
 
@@ -37,9 +37,8 @@ def settings():
     team_id = form.team_number()
     if team_id is None or not 1 <= team_id <= ID_MAX:
         abort(400)
-    team = led_teams(current_user).where(Team.id == team_id).first()
-    if team is None:
-        deny(404)
+    team = get_or_404(Team.select(), id=team_id)
+    allowed_or_404(can_set_coverage(current_user, team))
     status = 422
     if form.validate():
         try:

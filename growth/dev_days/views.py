@@ -27,7 +27,7 @@ from ..i18n import PageFormats, hours, translated
 from ..integrity import StaleEdit
 from ..labels import RATINGS
 from ..models import Activity, DevDay, Goal, utcnow
-from ..permissions import can_see_who_is_off, get_or_404
+from ..permissions import allowed_or_404, can_see_who_is_off, can_write_weeks, get_or_404
 from ..weeks import monday_of, parse_week, week_label
 from . import queries, service
 from .forms import (
@@ -180,9 +180,11 @@ def _activity_values(activity: Activity) -> dict:
 
 
 def _own_activity_or_404(activity_id: int) -> Activity:
-    """One of the signed-in person's activities (anyone else's answers 404)."""
-    return get_or_404(Activity.select(Activity, DevDay).join(DevDay)
-                      .where(DevDay.user == current_user.id), id=activity_id)
+    """One of the signed-in person's activities (can_write_weeks: anyone else's, their
+    lead's included, answers 404)."""
+    activity = get_or_404(Activity.select(Activity, DevDay).join(DevDay), id=activity_id)
+    allowed_or_404(can_write_weeks(current_user, activity.dev_day.user_id))
+    return activity
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])

@@ -10,7 +10,6 @@ from ..models import PracticeParticipant, PracticeSession, TicketReview, User
 from ..permissions import (
     can_use_feedback,
     practice_sessions_visible_to,
-    ticket_reviews_visible_to,
 )
 
 LIST_MAX = 50
@@ -74,10 +73,6 @@ def unreplied_reviews(user) -> list:
                        TicketReview.replied_at.is_null()).limit(LIST_MAX))
 
 
-def visible_review(user, review_id: int):
-    return _with_people(ticket_reviews_visible_to(user)).where(TicketReview.id == review_id)
-
-
 # Practice ---------------------------------------------------------------------------------
 
 def practice_list(user) -> list[PracticeSession]:
@@ -103,10 +98,9 @@ def _attach_people(sessions) -> None:
         by_session[row.session_id].people.append(row)
 
 
-def practice_session(user, session_id: int) -> PracticeSession | None:
-    session = practice_sessions_visible_to(user).where(PracticeSession.id == session_id).first()
-    if session is not None:
-        _attach_people([session])
+def with_people(session: PracticeSession) -> PracticeSession:
+    """The session with `.people` [(part, name)] (one query)."""
+    _attach_people([session])
     return session
 
 

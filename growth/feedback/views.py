@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..forms import ConfirmForm
+from ..models import PracticeSession
 from ..permissions import (
+    allowed_or_404,
     can_delete_practice,
     can_delete_ticket_review,
+    can_read_practice,
+    can_read_ticket_review,
     can_reply_ticket_review,
     can_use_feedback,
-    deny,
     get_or_404,
     guard,
     people_reviewable_by,
@@ -50,7 +53,11 @@ def index():
 
 
 def _review_or_404(ticket_review_id: int):
-    return get_or_404(queries.visible_review(current_user, ticket_review_id))
+    """A ticket review the signed-in person may read (can_read_ticket_review), with the
+    names of both people."""
+    review = get_or_404(queries.review_with_people(ticket_review_id))
+    allowed_or_404(can_read_ticket_review(current_user, review))
+    return review
 
 
 def _render_review(review, reply=None, status=200):
@@ -136,10 +143,9 @@ def practice():
 
 
 def _session_or_404(practice_id: int):
-    session = queries.practice_session(current_user, practice_id)
-    if session is None:
-        deny(404)
-    return session
+    session = get_or_404(PracticeSession.select(), id=practice_id)
+    allowed_or_404(can_read_practice(current_user, session))
+    return queries.with_people(session)
 
 
 @bp.get("/practice/<int:practice_id>")
