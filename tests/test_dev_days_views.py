@@ -335,8 +335,9 @@ def test_history_shows_statuses_chart_totals_and_streak(world, make_user, client
     page = text(client_for(person).get("/history"))
     for label in ("Taken", "Partly taken", "Lost to workload", "Away", "Nothing logged"):
         assert label in page
-    assert '<svg class="chart week-chart"' in page and 'role="img"' in page
-    assert page.count('<rect class="bar') == 26
+    assert '<svg class="chart-plot"' in page and 'role="img"' in page
+    # One bar per week with time or a status; weeks before the hire draw nothing.
+    assert page.count('<rect class="bar') == 9
     assert "The chart as a table" in page
     # Streak: partly, taken, (away pauses), taken, then workload breaks it.
     assert re.search(r'stat-value">3 weeks</p>\s*<p class="stat-label">Current streak', page)
@@ -355,6 +356,59 @@ def test_history_filters_by_kind(make_user, client_for):
     learning = text(client.get("/history?kind=learning"))
     assert re.search(r"<td class=\"num\">8 h</td>", learning)
     assert client.get("/history?kind=nonsense").status_code == 200
+
+
+def legend_of(page):
+    legend = re.search(r'<ul class="legend chart-legend"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", legend)]
+
+
+def stat(page, label):
+    return re.search(rf'stat-value">([^<]*)</p>\s*<p class="stat-label">{label}', page).group(1)
+
+
+def test_the_kind_filter_changes_the_figures_and_drops_the_target(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=6))
+    # learning in the two older weeks, docs in the three newer ones.
+    seed_weeks(person, ["taken", "taken", "partly", "partly", "partly"])
+    client = client_for(person)
+    everything = text(client.get("/history"))
+    assert stat(everything, "Current streak") == "5 weeks"
+    assert stat(everything, "Logged in all") == "22 h"
+    assert 'class="target"' in everything
+    assert legend_of(everything) == ["Taken", "Partly taken", "Your target: 8 h"]
+
+    docs = text(client.get("/history?kind=docs"))
+    assert stat(docs, "Current streak") == "3 weeks"
+    assert stat(docs, "Longest streak") == "3 weeks"
+    assert stat(docs, "Logged in all") == "6 h"
+    assert "Counting Writing or updating documentation only." in docs
+    # The 8 h target is for the whole day, not for one kind: no line, no legend entry.
+    assert 'class="target"' not in docs and "Your target" not in docs
+    assert legend_of(docs) == ["Writing or updating documentation"]
+    assert docs.count('<rect class="bar bar-kind"') == 3
+
+    learning = text(client.get("/history?kind=learning"))
+    assert stat(learning, "Current streak") == "0 weeks"
+    assert stat(learning, "Longest streak") == "2 weeks"
+    assert stat(learning, "Logged in all") == "16 h"
+
+
+def test_the_legend_lists_only_what_the_chart_draws(make_user, client_for):
+    person = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=4))
+    seed_weeks(person, ["taken", "partly"])
+    page = text(client_for(person).get("/history"))
+    assert legend_of(page) == ["Taken", "Partly taken", "Your target: 8 h"]
+    assert "bar-workload" not in page.split("chart-legend")[0]
+
+    other = make_user("agent", hired_on=THIS_WEEK - timedelta(weeks=4))
+    seed_weeks(other, ["workload", "away", "taken"])
+    page = text(client_for(other).get("/history"))
+    assert legend_of(page) == ["Taken", "Lost to workload", "Away", "Your target: 8 h"]
+    # A week without time still draws its mark on the axis, so each entry has one.
+    for series in ("taken", "workload", "away"):
+        bar = re.search(rf'<rect class="bar bar-{series}"[^>]*height="([\d.]+)"', page)
+        assert bar and float(bar.group(1)) > 0, series
 
 
 def test_current_week_without_time_does_not_break_the_streak(make_user, client_for):

@@ -3,7 +3,9 @@ trail, the employment record, and a fixed number of queries whatever the roster.
 
 import csv
 import io
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -30,7 +32,7 @@ def test_hr_sees_the_dashboard_with_charts_and_tables(world, client_for, make_te
     page = client_for(world.hr).get("/hr", query_string=PERIOD)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert html.count("<svg class=\"chart\"") == 4
+    assert html.count('<svg class="chart-plot"') == 4
     for heading in ("Headcount month by month", "Retention and turnover by team",
                     "Does protected learning time keep people?", "Show as a table"):
         assert heading in html
@@ -39,6 +41,29 @@ def test_hr_sees_the_dashboard_with_charts_and_tables(world, client_for, make_te
     assert "133%" in html and ">2.49<" in html and "alpha" in html and "Blue" in html
     for secret in ("SECRET", "Another goal"):
         assert secret not in html
+
+
+def test_the_headcount_chart_has_a_y_axis_with_values(world, client_for, make_team,
+                                                      make_user):
+    build_example(make_team, make_user)
+    html = client_for(world.hr).get("/hr", query_string=PERIOD).get_data(as_text=True)
+    chart = html.split('class="chart-frame chart-months"')[1].split("</div>")[0]
+    axis = chart.split('class="chart-plot"')[0]
+    ticks = [int(t) for t in re.findall(r'class="tick"[^>]*>(\d+)</text>', axis)]
+    assert ticks[0] == 0 and len(ticks) >= 3 and ticks == sorted(ticks)
+    # Each month's headcount is written on its bar, within the axis's range.
+    values = [int(v) for v in re.findall(r'class="chart-value[^"]*"[^>]*>(\d+)</text>', chart)]
+    assert values and max(values) <= ticks[-1]
+    # The SVG has no viewBox: it stretches to its box while its text keeps its size.
+    assert "viewBox" not in html.split("<main")[1].split("Figures by team")[0]
+
+
+def test_every_chart_series_is_drawn_in_the_palette():
+    css = (Path(__file__).resolve().parent.parent / "static/css/growth.css").read_text()
+    for series in ("taken", "partly", "workload", "away", "kind", "headcount", "hires",
+                   "leavers", "retention", "turnover", "tenure"):
+        rule = re.search(rf"\.bar-{series}\b[^{{]*{{([^}}]*)}}", css)
+        assert rule and "fill: var(--chart-" in rule.group(1), series
 
 
 def test_the_default_period_is_the_last_twelve_months(world, client_for, today):
@@ -234,7 +259,7 @@ def test_a_one_day_period_shows_figures_without_a_month_chart(world, client_for)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "The period is a single day." in html
-    assert html.count('<svg class="chart"') == 3
+    assert html.count('<svg class="chart-plot"') == 3
 
 
 def test_a_reversed_period_says_so_next_to_the_last_day(world, client_for):

@@ -149,20 +149,25 @@ class History:
     counts: dict = field(default_factory=dict)
 
 
-def _streaks(weeks_oldest_first: list[WeekRow]) -> tuple[int, int]:
-    """Weeks in a row with time logged; away weeks pause a streak instead of breaking it,
-    and the current week only counts once something is logged."""
+def _streaks(weeks_oldest_first: list[WeekRow], current: date) -> tuple[int, int]:
+    """Weeks in a row with time logged (of the chosen kind, when one is chosen); away weeks
+    pause a streak instead of breaking it, and the current week only counts once something
+    is logged."""
+    def paused(row: WeekRow) -> bool:
+        return row.status in (AWAY, UPCOMING) or (row.week_start == current
+                                                   and row.minutes <= 0)
+
     best = run = 0
     for row in weeks_oldest_first:
-        if row.status == AWAY or (row.status == UPCOMING):
+        if paused(row):
             continue
-        run = run + 1 if row.total > 0 else 0
+        run = run + 1 if row.minutes > 0 else 0
         best = max(best, run)
     current = 0
     for row in reversed(weeks_oldest_first):
-        if row.status in (AWAY, UPCOMING):
+        if paused(row):
             continue
-        if row.total <= 0:
+        if row.minutes <= 0:
             break
         current += 1
     return current, best
@@ -207,61 +212,80 @@ def history(user, today: date | None = None, kind: str | None = None) -> History
         employed.append(row_for(monday))
         monday += timedelta(weeks=1)
     chart = [row_for(last - timedelta(weeks=n)) for n in range(CHART_WEEKS - 1, -1, -1)]
-    streak, best = _streaks(employed)
+    streak, best = _streaks(employed, current)
     counts = {}
     for row in employed:
         counts[row.status] = counts.get(row.status, 0) + 1
+    total = sum(m for k, m, _n in by_kind if not kind or k == kind)
     return History(weeks=list(reversed(employed)), chart=chart, by_kind=by_kind,
                    streak=streak, best_streak=best, target_minutes=target,
-                   total_minutes=sum(m for _k, m, _n in by_kind), counts=counts)
+                   total_minutes=total, counts=counts)
 
 
 @dataclass
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: float  # percent of the plot's width
+    y: float  # pixels from the top
+    width: float  # percent of the plot's width
+    height: float  # pixels
     row: WeekRow
+    series: str  # the colour: the week's status, or "kind" when one kind is shown
 
 
 @dataclass
 class Chart:
-    width: int
-    height: int
+    height: int  # pixels: the chart keeps its height and its text size at every width
     top: int
     bottom: int
     bars: list[Bar]
     target_y: float | None
     max_minutes: int
     ticks: list[tuple[float, int]]  # (y, minutes)
-    labels: list[tuple[float, WeekRow]]  # (x, row) under every fourth bar
+    labels: list[tuple[float, WeekRow, bool]]  # (x %, row, shown on a phone too)
+    series: list[str]  # the colours drawn, in legend order
 
 
-def chart(rows: list[WeekRow], target_minutes: int, width: int = 640, height: int = 220) -> Chart:
-    """Geometry of the hours-per-week bar chart (server-rendered SVG)."""
-    left, right, top, bottom = 36, 8, 10, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
-    top_minutes = max([target_minutes, *(r.minutes for r in rows), 60])
+STUB = 3  # pixels: a week without time still shows its status as a stub on the axis
+SERIES_ORDER = (TAKEN, PARTLY, WORKLOAD, AWAY, SKIPPED, NOTHING, UPCOMING)
+
+
+def chart(rows: list[WeekRow], target_minutes: int, kind: str | None = None,
+          height: int = 220) -> Chart:
+    """Geometry of the hours-per-week bar chart (server-rendered SVG): x in percent of the
+    plot's width, y in pixels, so the chart stretches to its box while its text keeps its
+    size. With a kind chosen, every bar is that kind's time and no target applies."""
+    top, bottom = 12, 28
+    plot_h = height - top - bottom
+    target = 0 if kind else target_minutes
+    top_minutes = max([target, *(r.minutes for r in rows), 60])
     top_minutes = -(-top_minutes // 120) * 120  # round up to whole 2 h steps
-    slot = plot_w / max(len(rows), 1)
+    slot = 100 / max(len(rows), 1)
 
     def y_of(minutes: int) -> float:
         return round(top + plot_h - plot_h * minutes / top_minutes, 1)
 
-    bars = []
+    bars, drawn = [], set()
     for index, row in enumerate(rows):
+        series = "kind" if kind else row.status
         y = y_of(row.minutes)
-        bars.append(Bar(x=round(left + index * slot + slot * 0.15, 1), y=y,
-                        width=round(slot * 0.7, 1), height=round(top + plot_h - y, 1), row=row))
+        if row.minutes <= 0:
+            if kind or row.status in (NOTHING, UPCOMING):
+                continue  # nothing to show: no bar, and no legend entry for it
+            y = top + plot_h - STUB
+        drawn.add(series)
+        bars.append(Bar(x=round(index * slot + slot * 0.15, 2), y=y,
+                        width=round(slot * 0.7, 2), height=round(top + plot_h - y, 1),
+                        row=row, series=series))
     step = max(120, -(-top_minutes // 4 // 60) * 60)
     ticks = [(y_of(m), m) for m in range(0, top_minutes + 1, step)]
-    # Every fourth week is named under the axis, counting back from the newest.
-    labels = [(round(left + i * slot + slot / 2, 1), r) for i, r in enumerate(rows)
-              if (len(rows) - 1 - i) % 4 == 0]
-    return Chart(width=width, height=height, top=top, bottom=top + plot_h, bars=bars,
-                 target_y=y_of(target_minutes) if target_minutes else None,
-                 max_minutes=top_minutes, ticks=ticks, labels=labels)
+    # Every fourth week is named under the axis, counting back from the newest; on a phone
+    # every eighth.
+    labels = [(round(i * slot + slot / 2, 2), r, (len(rows) - 1 - i) % 8 == 0)
+              for i, r in enumerate(rows) if (len(rows) - 1 - i) % 4 == 0]
+    series = ["kind"] if "kind" in drawn else [s for s in SERIES_ORDER if s in drawn]
+    return Chart(height=height, top=top, bottom=top + plot_h, bars=bars,
+                 target_y=y_of(target) if target else None, max_minutes=top_minutes,
+                 ticks=ticks, labels=labels, series=series)
 
 
 # Own data -------------------------------------------------------------------------------

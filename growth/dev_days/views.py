@@ -275,7 +275,7 @@ def history():
     # list): worded once per page.
     return render_template("dev_days/history.html", history=data, form=form, kind=kind,
                            weeks=weeks, more=len(data.weeks) > len(weeks),
-                           chart=queries.chart(data.chart, data.target_minutes),
+                           chart=queries.chart(data.chart, data.target_minutes, kind),
                            fmt=PageFormats(), statuses=translated(queries.WEEK_STATUSES),
                            ratings=translated(RATINGS))
 

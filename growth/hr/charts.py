@@ -1,16 +1,18 @@
 """Geometry for the dashboard's server-rendered SVG charts (no script, no external file).
 
 Only positions and sizes are computed here; labels and numbers are formatted by the
-template in the page's language.
+template in the page's language. Across the chart, positions are percentages of the plot's
+width; down it, pixels: the SVG has no viewBox, so it fills its box at any width while its
+text keeps the page's size.
 """
 
 import math
 from dataclasses import dataclass, field
 
-WIDTH = 480
-LABEL_WIDTH = 140
-VALUE_WIDTH = 56
-MONTH_LABEL_WIDTH = 48  # room for 'Sep 24' under a column
+LABEL_CHARS = 18  # longer row labels are cut with an ellipsis
+MONTH_LABEL = 48  # pixels for 'Sep 24' under a column
+NARROW_PLOT = 280  # pixels: a month chart's plot on a phone
+WIDE_PLOT = 900  # pixels: on a laptop
 
 
 @dataclass
@@ -18,10 +20,10 @@ class Bar:
     series: str  # CSS class suffix: the colour
     value: object  # what the template prints (a count or a fraction)
     kind: str  # "count", "percent" or "years": how the template prints it
-    x: float
-    y: float
-    width: float
-    height: float
+    x: float  # percent
+    y: float  # pixels
+    width: float  # percent
+    height: float  # pixels
 
 
 @dataclass
@@ -35,37 +37,34 @@ class Row:
 class HorizontalChart:
     rows: list[Row]
     height: float
-    width: float = WIDTH
-    label_width: float = LABEL_WIDTH
-    label_chars: int = 18  # longer labels are cut with an ellipsis
+    label_chars: int = LABEL_CHARS
 
 
 def horizontal(rows: list[tuple[object, list[tuple[str, object, str]]]],
-               scale_max: float | None = None, *, width: float = WIDTH,
-               label_width: float = LABEL_WIDTH, bar_height: float = 16,
+               scale_max: float | None = None, *, bar_height: float = 16,
                gap: float = 12) -> HorizontalChart:
     """Rows of (label, [(series, value, kind), …]): one thin bar per series, stacked
     vertically, all on one scale (at least `scale_max`, or the largest value)."""
-    bar_area = width - label_width - VALUE_WIDTH
     values = [float(v or 0) for _label, bars in rows for _s, v, _k in bars]
     top = max([scale_max or 0, *values]) or 1
-    chart_rows, y = [], 8.0
+    chart_rows, y = [], 6.0
     for label, bars in rows:
         row = Row(label, y + len(bars) * bar_height / 2)
         for series, value, kind in bars:
-            length = bar_area * float(value or 0) / top
-            row.bars.append(Bar(series, value, kind, label_width, y, length, bar_height - 3))
+            length = round(100 * float(value or 0) / top, 2)
+            row.bars.append(Bar(series, value, kind, 0, y, length, bar_height - 3))
             y += bar_height
         chart_rows.append(row)
         y += gap
-    return HorizontalChart(chart_rows, y, width, label_width, int(label_width / 7.5))
+    return HorizontalChart(chart_rows, y - gap + 6)
 
 
 @dataclass
 class Column:
     label: object  # the month's last day
-    show_label: bool
-    x: float
+    show_label: bool  # named under the axis on a wide screen
+    show_on_phone: bool  # … and on a phone too
+    x: float  # percent: the column's centre
     headcount: Bar
     hires: Bar
     leavers: Bar
@@ -74,38 +73,54 @@ class Column:
 @dataclass
 class MonthChart:
     columns: list[Column]
-    width: float
     height: float
+    headcount_base: float  # the headcount bars stand on this line
     baseline: float  # the line hires rise from and leavers hang from
-    headcount_base: float
+    ticks: list[tuple[float, int]]  # (y, headcount) on the axis
     label_y: float
 
 
-def months(month_rows, width: float = WIDTH) -> MonthChart:
-    """Headcount bars on top; hires above and leavers below a baseline underneath."""
+def _step(most: int) -> int:
+    """A round tick step giving three to five ticks up to `most`."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if most / step <= 4:
+            return step
+    return 10 ** len(str(most))
+
+
+def months(month_rows) -> MonthChart:
+    """Headcount bars on a y-axis with values; below them, hires rising above and leavers
+    hanging below a baseline of their own."""
     count = max(len(month_rows), 1)
-    pad = MONTH_LABEL_WIDTH / 2  # so the first and last labels are not cut
-    step = (width - 2 * pad) / count
-    bar = max(step * 0.7, 1)
-    top_height, flow_height = 150, 36
-    headcount_base = 10 + top_height
-    baseline = headcount_base + 16 + flow_height
-    most = max([m.headcount for m in month_rows] + [1])
+    slot = 100 / count
+    bar = slot * 0.7
+    top, top_height, flow_height = 18, 160, 34
+    headcount_base = top + top_height
+    baseline = headcount_base + 22 + flow_height
+    step = _step(max([m.headcount for m in month_rows] + [1]))
+    most = step * math.ceil(max([m.headcount for m in month_rows] + [1]) / step)
     flow = max([m.hires for m in month_rows] + [m.leavers for m in month_rows] + [1])
-    every = max(1, math.ceil(count * MONTH_LABEL_WIDTH / width))
+    every_wide = max(1, math.ceil(count * MONTH_LABEL / WIDE_PLOT))
+    # A multiple of the wide step, so every label a phone shows is also shown wide.
+    every_phone = every_wide * math.ceil(count * MONTH_LABEL / NARROW_PLOT / every_wide)
     columns = []
     for index, month in enumerate(month_rows):
-        x = pad + index * step + (step - bar) / 2
+        x = index * slot + (slot - bar) / 2
         tall = top_height * month.headcount / most
         up = flow_height * month.hires / flow
         down = flow_height * month.leavers / flow
+        back = count - 1 - index  # the newest month is always named
         columns.append(Column(
-            label=month.ends_on, show_label=(count - 1 - index) % every == 0, x=x,
-            headcount=Bar("headcount", month.headcount, "count", x, headcount_base - tall,
-                          bar, tall),
-            hires=Bar("hires", month.hires, "count", x, baseline - up, bar / 2, up),
-            leavers=Bar("leavers", month.leavers, "count", x + bar / 2, baseline, bar / 2,
-                        down),
+            label=month.ends_on, show_label=back % every_wide == 0,
+            show_on_phone=back % every_phone == 0, x=round(index * slot + slot / 2, 2),
+            headcount=Bar("headcount", month.headcount, "count", round(x, 2),
+                          round(headcount_base - tall, 1), round(bar, 2), round(tall, 1)),
+            hires=Bar("hires", month.hires, "count", round(x, 2), round(baseline - up, 1),
+                      round(bar / 2, 2), round(up, 1)),
+            leavers=Bar("leavers", month.leavers, "count", round(x + bar / 2, 2), baseline,
+                        round(bar / 2, 2), round(down, 1)),
         ))
-    return MonthChart(columns, width, baseline + flow_height + 24, baseline, headcount_base,
-                      baseline + flow_height + 18)
+    ticks = [(round(headcount_base - top_height * n / most, 1), n)
+             for n in range(0, most + 1, step)]
+    return MonthChart(columns, baseline + flow_height + 30, headcount_base, baseline, ticks,
+                      baseline + flow_height + 22)

@@ -66,15 +66,14 @@ def _team_label(row: queries.TeamFigures) -> str:
 def _charts(teams, bands, month_rows) -> dict:
     everyone = teams[-1]
     return {
-        "month_chart": charts.months(month_rows, width=760),
+        "month_chart": charts.months(month_rows),
         "tenure_chart": charts.horizontal(
             [(label, [("tenure", count, "count")])
              for label, count in zip(TENURE_LABELS, everyone.tenure_buckets, strict=True)]),
         "team_chart": charts.horizontal(
             [(_team_label(row), [("retention", row.retention_rate, "percent"),
                                  ("turnover", row.turnover_rate, "percent")])
-             for row in teams], scale_max=1, width=760, label_width=210, bar_height=12,
-            gap=8),
+             for row in teams], scale_max=1, bar_height=12, gap=8),
         "band_chart": charts.horizontal(
             [(BAND_LABELS[band.band], [("retention", band.retention_rate, "percent")])
              for band in bands], scale_max=1),

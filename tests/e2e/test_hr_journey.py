@@ -41,7 +41,7 @@ def test_hr_reads_the_retention_dashboard_and_downloads_both_exports(page, examp
     sign_in(page, example["hr"], PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Retention").click()
     page.get_by_role("heading", name="Retention", exact=True).wait_for()
-    assert page.locator("svg.chart").count() == 4  # the default period, last 12 months
+    assert page.locator("svg.chart-plot").count() == 4  # the default period, last 12 months
 
     page.get_by_label("From").fill("2025-01-06")
     page.get_by_label("To").fill("2025-03-31")
