@@ -35,7 +35,8 @@ NOT_PAGES = {"static", "healthz", "calendar.feed", "dev_days.export_csv",
 @dataclass(frozen=True)
 class Page:
     """One page state: `path` opened (it answers `status`), then (for a form's errors)
-    `submit`, the CSS selector of the button that sends the form as it is, empty."""
+    `submit`, the CSS selector of the button that sends the form as it is, empty: the form
+    is refused, nothing is saved."""
 
     name: str
     path: str
@@ -121,8 +122,8 @@ def demo_pages(today: date | None = None) -> dict[str | None, list[Page]]:
         Page("my team", "/team", "coaching.team"),
         Page("team settings", "/team/settings", "coverage.settings"),
         Page("person", f"/team/{agent.id}", "coaching.person"),
-        Page("person, one-on-one errors", f"/team/{agent.id}", "coaching.person",
-             submit="form[action$='/one-on-ones'] button[type=submit]"),
+        Page("person, agenda errors", f"/team/{agent.id}", "coaching.person",
+             submit="form[action$='/agenda'] button[type=submit]"),
         Page("review (lead)", f"/reviews/{review.id}", "coaching.review"),
         Page("goal (lead)", f"/goals/{goal.id}", "goals.show"),
         Page("feedback given", f"/feedback/{received.id}", "feedback.show"),

@@ -39,6 +39,8 @@ PHONE_TABLES_PENDING: set[tuple[str | None, str]] = {
     # The week's activities table: Edit and Delete sit past the screen's edge.
     *((role, name) for role in (AGENT, LEAD, HR, ADMIN) for name in ("my week", "a past week")),
     (AGENT, "my week, activity errors"),
+    # A goal's activities table: the links of the Note column.
+    (AGENT, "goal"), (LEAD, "goal (lead)"),
     # The team's week grid: the review badge links of the last column.
     (LEAD, "my team"),
 }
@@ -103,6 +105,7 @@ def _visit(page, entry, axe_source: str) -> list[str]:
     if entry.submit:
         with page.expect_navigation():
             page.locator(entry.submit).first.click()
+        assert page.locator(".field-errors, .alert-error").count(), f"{entry.name}: no error"
     page.evaluate(axe_source)
     return [f"{rule['id']} ({rule['help']}): {', '.join(rule['targets'])}"
             for rule in page.evaluate(RUN_AXE, WCAG_21_AA)]
