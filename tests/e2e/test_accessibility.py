@@ -18,7 +18,7 @@ import pytest
 from growth import demo
 
 from .conftest import serving
-from .pages import ADMIN, AGENT, HR, LEAD, SIGNED_OUT, demo_pages
+from .pages import ADMIN, AGENT, HR, LEAD, NOT_PAGES, SIGNED_OUT, demo_pages
 
 pytestmark = pytest.mark.browser
 
@@ -147,6 +147,14 @@ def test_every_page_passes_axe(browser, demo_site, axe_source, role, language, w
         context.close()
     assert not problems, (f"{len(problems)} problem(s) as {role or 'signed out'}, {language}, "
                           f"{width} px:\n" + "\n".join(problems))
+
+
+def test_the_sweep_opens_every_page_of_the_app(demo_site):
+    server, pages = demo_site
+    routes = {rule.endpoint for rule in server.app.url_map.iter_rules()
+              if "GET" in rule.methods} - NOT_PAGES
+    opened = {entry.endpoint for entries in pages.values() for entry in entries}
+    assert routes - opened == set()
 
 
 def test_the_phone_tables_pending_are_pages_of_the_sweep(demo_site):
