@@ -7,7 +7,7 @@ CATALOGS := growth/translations
 
 PORT ?= 5000
 
-.PHONY: install run test lint i18n translations bench dist clean oidc-provider
+.PHONY: install run test lint i18n translations bench dist clean oidc-provider axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install translations lint
 # The OpenID Provider the single sign-on tests use (they skip without it); needs npm.
 oidc-provider:
 	cd tests/oidc && npm ci --no-audit --no-fund
+
+# axe-core, the accessibility rules the browser sweep runs on every page (it skips without
+# it); needs npm.
+axe:
+	cd tests/e2e/axe && npm ci --no-audit --no-fund
 
 # Extract every marked string, then bring each language's catalog up to date (new msgids
 # arrive untranslated: tests/test_i18n.py fails until they are translated).
