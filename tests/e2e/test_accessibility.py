@@ -31,20 +31,6 @@ LOCALES = {"en": "en-US", "es": "es-ES"}
 # A folder to keep a full-page screenshot of every page state in, to look at changes.
 SCREENSHOTS = os.environ.get("GROWTH_A11Y_SCREENSHOTS")
 
-# Pages whose tables still scroll sideways or hide their actions on a phone until tables
-# become stacked rows there: (sign-in, page name) as in tests/e2e/pages.py. Everything else
-# in the sweep is held to zero. The coordinator empties this once the phone table layout
-# is merged.
-PHONE_TABLES_PENDING: set[tuple[str | None, str]] = {
-    # The week's activities table: Edit and Delete sit past the screen's edge.
-    *((role, name) for role in (AGENT, LEAD, HR, ADMIN) for name in ("my week", "a past week")),
-    (AGENT, "my week, activity errors"),
-    # A goal's activities table: the links of the Note column.
-    (AGENT, "goal"), (LEAD, "goal (lead)"),
-    # The team's week grid: the review badge links of the last column.
-    (LEAD, "my team"),
-}
-
 # Runs in the page: every table link or button a person can see, with where it sits.
 TABLE_ACTIONS = """() => [...document.querySelectorAll('table a, table button')]
   .map((element) => ({element, box: element.getBoundingClientRect()}))
@@ -137,7 +123,7 @@ def test_every_page_passes_axe(browser, demo_site, axe_source, role, language, w
                 name = "-".join([(role or "signed-out").split("@")[0], language, width,
                                  re.sub(r"\W+", "-", entry.name)])
                 page.screenshot(path=Path(SCREENSHOTS) / f"a11y-{name}.png", full_page=True)
-            if viewport is PHONE and (role, entry.name) not in PHONE_TABLES_PENDING:
+            if viewport is PHONE:
                 page_width = page.evaluate("document.documentElement.scrollWidth")
                 if page_width > PHONE["width"]:
                     problems.append(f"{where}: scrolls sideways ({page_width} px wide)")
@@ -155,12 +141,6 @@ def test_the_sweep_opens_every_page_of_the_app(demo_site):
               if "GET" in rule.methods} - NOT_PAGES
     opened = {entry.endpoint for entries in pages.values() for entry in entries}
     assert routes - opened == set()
-
-
-def test_the_phone_tables_pending_are_pages_of_the_sweep(demo_site):
-    _server, pages = demo_site
-    names = {(role, entry.name) for role, entries in pages.items() for entry in entries}
-    assert names >= PHONE_TABLES_PENDING, PHONE_TABLES_PENDING - names
 
 
 def test_the_date_field_keeps_the_focus_ring_with_its_calendar_button(browser, demo_site):
