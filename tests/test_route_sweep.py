@@ -143,6 +143,8 @@ POLICY = {
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
                                             ("lead_b",)),
     "coaching.open_review": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    "coaching.open_team_reviews": Policy(frozenset({LEAD}), lambda o: {"team_id": o.team_a.id},
+                                         "lead_a", ("lead_b",), answer=302),
     # Feedback and practice: agents and leads; HR and admin accounts get 403.
     "feedback.index": Policy(PEOPLE_IN_TEAMS),
     "feedback.show": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a", ("agent_b", "lead_b")),

@@ -14,7 +14,7 @@ from flask_login import current_user, login_fresh, login_user, logout_user
 
 from .. import audit
 from ..models import Role, User
-from ..security import client_address, open_session, safe_next
+from ..security import client_address, landing_url, open_session, safe_next
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
@@ -24,7 +24,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated and login_fresh():
-        return redirect(safe_next(request.args.get("next")) or url_for("dev_days.current_week"))
+        return redirect(landing_url(current_user, request.args.get("next")))
     form = LoginForm()
     status = 200
     if request.method == "POST" and form.validate():
@@ -37,8 +37,7 @@ def login():
                 flash(_("An admin reset your password on %(when)s. If you did not ask for "
                         "that, tell your lead or HR.",
                         when=format_datetime(result.reset_at, "medium")), "info")
-            return redirect(safe_next(request.args.get("next"))
-                            or url_for("dev_days.current_week"))
+            return redirect(landing_url(result.user, request.args.get("next")))
         if result.retry_at:
             form.form_errors.append(_("Too many attempts. Try again after %(time)s.",
                                       time=format_time(result.retry_at, "short")))

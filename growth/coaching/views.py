@@ -4,13 +4,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..coverage import queries as coverage_queries
 from ..feedback import queries as feedback_queries
 from ..i18n import PageFormats, translated
 from ..integrity import StaleEdit
-from ..models import ActionItem, Review, ReviewCycle, User
+from ..models import ActionItem, Review, ReviewCycle, ReviewStatus, Team, User
 from ..permissions import (
     allowed_or_404,
     can_acknowledge_review,
@@ -34,6 +35,7 @@ from .forms import (
     AgendaForm,
     OneOnOneForm,
     OpenReviewForm,
+    OpenTeamReviewsForm,
     SelfAssessmentForm,
     review_form,
 )
@@ -42,7 +44,8 @@ bp = Blueprint("coaching", __name__)
 
 # /one-on-ones and /reviews/<id> are for everyone's own coaching; these are the lead's.
 LEAD_ONLY = {"coaching.team", "coaching.person", "coaching.record_one_on_one",
-             "coaching.open_review", "coaching.add_team_agenda_item"}
+             "coaching.open_review", "coaching.add_team_agenda_item",
+             "coaching.open_team_reviews"}
 _lead_guard = guard(can_lead)
 
 
@@ -75,14 +78,64 @@ def _week_cells(cells, states: dict, fmt: PageFormats) -> list[tuple[str, str]]:
 
 @bp.get("/team")
 def team():
+    return _render_team()
+
+
+def _render_team(status: int = 200, posted: OpenTeamReviewsForm | None = None,
+                 posted_team: int | None = None):
     overview = queries.team_overview(current_user, date.today())
     states, fmt = translated(queries.WEEK_STATES), PageFormats()
     cells = {row.person.id: _week_cells(row.cells, states, fmt)
              for rows in overview.rows_by_team.values() for row in rows}
     coverage_by_team = coverage_queries.for_lead(overview.teams, monday_of(date.today()))
+    # Reviews are opened for the current cycle or the one that ended last (the page's two).
+    cycles = [c for c in (overview.cycle, overview.ended) if c is not None]
+    open_forms = {team.id: (posted if team.id == posted_team and posted is not None
+                            else OpenTeamReviewsForm(formdata=None)).for_team(team.id, cycles)
+                  for team in overview.teams}
     return render_template("coaching/team.html", overview=overview, cells=cells,
                            states=states, fmt=fmt, coverage_by_team=coverage_by_team,
-                           feedback=feedback_queries.team_feedback(overview, date.today()))
+                           open_forms=open_forms,
+                           feedback=feedback_queries.team_feedback(overview, date.today())
+                           ), status
+
+
+def _led_team_or_404(team_id: int) -> Team:
+    return get_or_404(Team.select().where(Team.lead == current_user.id), id=team_id)
+
+
+@bp.route("/team/teams/<int:team_id>/reviews", methods=["GET", "POST"])
+def open_team_reviews(team_id: int):
+    """Open the review of everyone in one of the lead's teams for a cycle, in one go."""
+    team = _led_team_or_404(team_id)
+    back = url_for("coaching.team") + f"#team-{team.id}"
+    if request.method == "GET":  # the address a rejected form leaves: the form's page
+        return redirect(back)
+    form = OpenTeamReviewsForm()
+    if form.validate():
+        try:
+            opened, had_one = service.open_team_reviews(current_user, team, form.cycle_id.data,
+                                                        form.submission.data)
+        except service.CoachingError as error:
+            form.show_error(error)
+        else:
+            cycle = ReviewCycle.get_by_id(form.cycle_id.data)
+            if opened:
+                message = ngettext("Opened %(num)d review for %(cycle)s.",
+                                   "Opened %(num)d reviews for %(cycle)s.", opened,
+                                   cycle=cycle.name)
+                if had_one:
+                    message += " " + ngettext("%(num)d person already had one.",
+                                              "%(num)d people already had one.", had_one)
+            elif had_one:
+                message = _("Everyone in %(team)s already has a review for %(cycle)s.",
+                            team=team.name, cycle=cycle.name)
+            else:
+                message = _("No one in %(team)s worked during %(cycle)s.",
+                            team=team.name, cycle=cycle.name)
+            flash(message, "success" if opened else "info")
+            return redirect(back)
+    return _render_team(422, posted=form, posted_team=team.id)
 
 
 def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
@@ -293,8 +346,12 @@ def _lead_change(review_id: int, share: bool):
         except service.CoachingError as error:
             form.show_error(error)
         else:
-            flash(_("Shared: they can read your part now.") if share else _("Draft saved."),
-                  "success")
+            if share:
+                flash(_("Shared: they can read your part now."), "success")
+            elif review.status == ReviewStatus.DRAFT:
+                flash(_("Draft saved."), "success")
+            else:
+                flash(_("Changes saved. They can read them now."), "success")
             return redirect(url_for("coaching.review", review_id=review.id))
     return _render_review(review, 422, lead_form=form)
 
