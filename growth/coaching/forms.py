@@ -155,7 +155,8 @@ class ReviewForm(VersionedForm):
         super().show_conflict(version, saved)
         names = [name for name in saved if name in self]
         self.saved = [(f"{self.goal_titles[name]} · {label}" if name in self.goal_titles
-                       else label, value) for name, (label, value) in zip(names, self.saved)]
+                       else label, value)
+                      for name, (label, value) in zip(names, self.saved, strict=True)]
 
 
 def review_form(goals, data=None, **kwargs) -> ReviewForm:

@@ -148,7 +148,7 @@ def open_team_reviews(lead, team, cycle_id: int, submission: str | None = None,
     details = [f"person={m.id} cycle={cycle.id} batch={submission}" for m in members]
     opened = 0
     with database.atomic():
-        for member, detail in zip(members, details):
+        for member, detail in zip(members, details, strict=True):
             try:
                 with database.atomic():
                     review = Review.create(person=member.id, cycle=cycle.id, lead=lead.id)

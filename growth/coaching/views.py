@@ -109,7 +109,7 @@ def open_team_reviews(team_id: int):
     """Open the review of everyone in one of the lead's teams for a cycle, in one go."""
     team = _led_team_or_404(team_id)
     back = url_for("coaching.team") + f"#team-{team.id}"
-    if request.method == "GET":  # the address a rejected form leaves: the form's page
+    if request.method != "POST":  # the address a rejected form leaves: the form's page
         return redirect(back)
     form = OpenTeamReviewsForm()
     if form.validate():
@@ -165,9 +165,13 @@ def person(user_id: int):
     return _render_person(_member_or_404(user_id))
 
 
-@bp.post("/team/<int:user_id>/one-on-ones")
+# A rejected form leaves its POST address in the address bar: opened again (a reload, a
+# bookmark, the back button) it leads to the page the form lives on.
+@bp.route("/team/<int:user_id>/one-on-ones", methods=["GET", "POST"])
 def record_one_on_one(user_id: int):
     member = _member_or_404(user_id)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#one-on-ones")
     form = OneOnOneForm()
     if form.validate():
         try:
@@ -187,9 +191,11 @@ def record_one_on_one(user_id: int):
     return _render_person(member, 422, one_on_one=form)
 
 
-@bp.post("/team/<int:user_id>/agenda")
+@bp.route("/team/<int:user_id>/agenda", methods=["GET", "POST"])
 def add_team_agenda_item(user_id: int):
     member = _member_or_404(user_id)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
     form = AgendaForm()
     if not form.validate():
         return _render_person(member, 422, agenda=form)
@@ -198,9 +204,11 @@ def add_team_agenda_item(user_id: int):
     return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
 
 
-@bp.post("/team/<int:user_id>/reviews")
+@bp.route("/team/<int:user_id>/reviews", methods=["GET", "POST"])
 def open_review(user_id: int):
     member = _member_or_404(user_id)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#reviews")
     form = OpenReviewForm()
     form.set_cycles(service.openable_cycles(member))
     if form.validate():
@@ -232,8 +240,10 @@ def _render_mine(status: int = 200, agenda=None):
         tick=ActionItemForm(formdata=None), me=me, today=date.today()), status
 
 
-@bp.post("/one-on-ones/agenda")
+@bp.route("/one-on-ones/agenda", methods=["GET", "POST"])
 def add_agenda_item():
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.my_coaching") + "#agenda")
     form = AgendaForm()
     if not form.validate():
         return _render_mine(422, agenda=form)
@@ -294,11 +304,13 @@ def review(review_id: int):
     return _render_review(_review_or_404(review_id))
 
 
-@bp.post("/reviews/<int:review_id>/self-assessment")
+@bp.route("/reviews/<int:review_id>/self-assessment", methods=["GET", "POST"])
 def self_assessment(review_id: int):
     review = _review_or_404(review_id)
     if not is_self(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id) + "#self-assessment")
     if not can_write_self_assessment(current_user, review):
         abort(409)
     form = SelfAssessmentForm()
@@ -321,6 +333,8 @@ def _lead_change(review_id: int, share: bool):
     review = _review_or_404(review_id)
     if not is_lead_of(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id) + "#coaching")
     allowed = can_share_review if share else can_edit_review
     if not allowed(current_user, review):
         abort(409)
@@ -356,21 +370,23 @@ def _lead_change(review_id: int, share: bool):
     return _render_review(review, 422, lead_form=form)
 
 
-@bp.post("/reviews/<int:review_id>/edit")
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 def edit_review(review_id: int):
     return _lead_change(review_id, share=False)
 
 
-@bp.post("/reviews/<int:review_id>/share")
+@bp.route("/reviews/<int:review_id>/share", methods=["GET", "POST"])
 def share_review(review_id: int):
     return _lead_change(review_id, share=True)
 
 
-@bp.post("/reviews/<int:review_id>/acknowledge")
+@bp.route("/reviews/<int:review_id>/acknowledge", methods=["GET", "POST"])
 def acknowledge_review(review_id: int):
     review = _review_or_404(review_id)
     if not is_self(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id))
     if not can_acknowledge_review(current_user, review):
         abort(409)
     form = AcknowledgeForm()
