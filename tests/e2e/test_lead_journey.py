@@ -132,7 +132,6 @@ def test_the_lead_opens_the_teams_reviews_and_watches_the_stages_move(page_for, 
     sign_in(lead, "leo@example.com", PASSWORD)
     lead.wait_for_url("**/team")
     assert _stage_of(lead, "Ana Ruiz") == _stage_of(lead, "Ben Ortiz") == "Not opened"
-    lead.screenshot(path="/tmp/flow-journey-team-before.png", full_page=True)
 
     # One action opens everyone's review for the current cycle.
     lead.get_by_label("Cycle").select_option(label=people["cycle"].name)
@@ -160,7 +159,6 @@ def test_the_lead_opens_the_teams_reviews_and_watches_the_stages_move(page_for, 
     lead.reload()
     assert _stage_of(lead, "Ana Ruiz") == "Self-assessment submitted"
     assert _stage_of(lead, "Ben Ortiz") == "Self-assessment in progress"
-    lead.screenshot(path="/tmp/flow-journey-team-after.png", full_page=True)
 
     # The lead starts their part: drafting.
     lead.get_by_role("row").filter(has=lead.get_by_role("link", name="Ana Ruiz",

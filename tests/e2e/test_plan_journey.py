@@ -43,7 +43,6 @@ def test_typing_in_the_plan_box_writes_a_new_plan(page_for, agent):
     box.click()
     box.press_sequentially("Shadow Ben on billing tickets")
     assert box.input_value() == "Shadow Ben on billing tickets"
-    page.screenshot(path="/tmp/flow-journey-plan-typed.png", full_page=True)
     page.get_by_role("button", name="Save plan").click()
     page.get_by_text("Your development day is planned.").wait_for()
     assert _plan_of(agent, THIS_WEEK) == "Shadow Ben on billing tickets"
