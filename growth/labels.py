@@ -70,6 +70,16 @@ REVIEW_STATUSES = {
     "acknowledged": _l("Acknowledged"),
 }
 
+# A review's stage (models.ReviewStage), in the order a review moves through them.
+REVIEW_STAGES = {
+    "not_opened": _l("Not opened"),
+    "self_in_progress": _l("Self-assessment in progress"),
+    "self_submitted": _l("Self-assessment submitted"),
+    "lead_drafting": _l("Lead drafting"),
+    "shared": _l("Shared"),
+    "acknowledged": _l("Acknowledged"),
+}
+
 DAY_STATUSES = {
     "planned": _l("Planned"),
     "logged": _l("Logged"),
@@ -132,7 +142,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         ROLES=ROLES, LEAVE_REASONS=LEAVE_REASONS, ACTIVITY_KINDS=ACTIVITY_KINDS,
         SKIP_REASONS=SKIP_REASONS, RATINGS=RATINGS, GOAL_STATUSES=GOAL_STATUSES,
-        REVIEW_STATUSES=REVIEW_STATUSES, DAY_STATUSES=DAY_STATUSES,
+        REVIEW_STATUSES=REVIEW_STATUSES, REVIEW_STAGES=REVIEW_STAGES, DAY_STATUSES=DAY_STATUSES,
         LANGUAGE_NAMES=LANGUAGE_NAMES, REVIEW_ASPECTS=REVIEW_ASPECTS,
         PRACTICE_PARTS=PRACTICE_PARTS, AUDIT_ACTIONS=AUDIT_ACTIONS, AUDIT_OBJECTS=AUDIT_OBJECTS,
     )

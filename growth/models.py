@@ -75,6 +75,17 @@ class ReviewStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+class ReviewStage(StrEnum):
+    """Where a review stands, in the order it moves (derived from the review's columns)."""
+
+    NOT_OPENED = "not_opened"
+    SELF_IN_PROGRESS = "self_in_progress"
+    SELF_SUBMITTED = "self_submitted"
+    LEAD_DRAFTING = "lead_drafting"
+    SHARED = "shared"
+    ACKNOWLEDGED = "acknowledged"
+
+
 # Ids are 32-bit integers on PostgreSQL (SQLite stops at 64 bits): a larger number in a URL
 # or a form is a missing object or an invalid choice, never a query.
 ID_MAX = 2**31 - 1
@@ -423,6 +434,19 @@ class Review(BaseModel):
     @property
     def self_submitted(self) -> bool:
         return self.self_submitted_at is not None
+
+    @property
+    def stage(self) -> str:
+        """The person writes first, then the lead: a draft whose self-assessment is
+        submitted is the lead's to draft once the lead has saved their part (each save of
+        it moves `version` on) or written any of it."""
+        if self.status in (ReviewStatus.SHARED, ReviewStatus.ACKNOWLEDGED):
+            return ReviewStage(self.status).value
+        if not self.self_submitted:
+            return ReviewStage.SELF_IN_PROGRESS.value
+        if self.version > 1 or self.notes or self.next_focus or self.held_on:
+            return ReviewStage.LEAD_DRAFTING.value
+        return ReviewStage.SELF_SUBMITTED.value
 
 
 class ReviewGoal(BaseModel):

@@ -12,7 +12,7 @@ from flask_login import LoginManager, current_user, login_fresh, login_user, log
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .models import ID_MAX, User
+from .models import ID_MAX, Role, User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -82,6 +82,21 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+# Where each role's work is: the page a sign-in lands on when no other page was asked for.
+LANDING_ENDPOINTS = {Role.LEAD: "coaching.team", Role.HR: "hr.dashboard",
+                     Role.ADMIN: "admin.users"}
+
+
+def landing_url(user, target: str | None = None) -> str:
+    """Where a sign-in leads: the safe `next` page asked for, else the page where the
+    person's role works (an agent's own week). `next=/` is what anyone who opened the site's
+    address carries, so it names no page and the role's page wins."""
+    asked = safe_next(target)
+    if asked and asked != "/":
+        return asked
+    return url_for(LANDING_ENDPOINTS.get(user.role, "dev_days.current_week"))
 
 
 def open_session(user, *, remember: bool = False) -> None:

@@ -152,6 +152,36 @@ def test_next_is_followed_only_to_a_local_path(world, client, target, expected):
     assert response.headers["Location"] == expected
 
 
+@pytest.mark.parametrize("who, landing", [
+    ("agent_a", "/"), ("lead_a", "/team"), ("hr", "/hr"), ("admin", "/admin/users")])
+def test_each_role_lands_where_its_work_is(world, client, who, landing):
+    person = getattr(world, who)
+    # Opening the site's address while signed out carries next=/: that names no page.
+    assert client.get("/").headers["Location"] == "/login?next=/"
+    token = login_form_token(client)
+    response = client.post("/login", query_string={"next": "/"}, csrf=False, data={
+        "email": person.email, "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == landing
+    assert client.get(landing).status_code == 200
+    # Signed in, the sign-in page sends them there too; `/` stays their own week.
+    assert client.get("/login").headers["Location"] == landing
+    week = client.get("/")
+    assert week.status_code == 200 and person.name in week.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["lead_a", "hr", "admin"])
+def test_a_page_asked_for_wins_over_the_roles_landing(world, client, who):
+    token = login_form_token(client)
+    response = client.post("/login", query_string={"next": "/account"}, csrf=False, data={
+        "email": getattr(world, who).email, "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/account"
+    token = login_form_token(app_client := client.application.test_client())
+    response = app_client.post("/login", query_string={"next": "https://evil.example/"},
+                               csrf=False, data={"email": getattr(world, who).email,
+                                                 "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] in ("/team", "/hr", "/admin/users")
+
+
 def test_anonymous_request_redirects_to_login_with_next(client, world):
     response = client.get("/history?kind=docs")
     assert response.status_code == 302

@@ -174,19 +174,39 @@ def test_plan_prefills_from_the_last_plan_so_a_repeat_is_one_click(me, agent):
                          timedelta(days=4), plan="Finish the course")
     DevDayGoal.create(dev_day=last, goal=goal)
     page = text(me.get("/"))
-    assert "Filled in from your last plan" in page
-    assert "Finish the course</textarea>" in page
+    assert "Day and goals as in your last plan" in page
+    # The words are offered in the empty box (typing replaces them), not typed into it.
+    assert 'placeholder="Finish the course"' in page
+    assert "Finish the course</textarea>" not in page
     assert f'value="{(THIS_WEEK + timedelta(days=4)).isoformat()}"' in page
     assert f'name="goal_ids" value="{goal.id}" checked' in page
-    # One click: post what the page holds.
-    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1",
-        "day": (THIS_WEEK + timedelta(days=4)).isoformat(), "plan": "Finish the course",
+    assert 'name="repeat" value="1"' in page
+    # One click: "Use my last plan" posts what the page holds with the box left empty.
+    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1", "repeat": "1",
+        "day": (THIS_WEEK + timedelta(days=4)).isoformat(), "plan": "",
         "goal_ids": [str(goal.id)]})
     assert response.status_code == 302
     this = week_row(agent)
     assert this.plan == "Finish the course"
     assert [link.goal_id for link in DevDayGoal.select().where(
         DevDayGoal.dev_day == this.id)] == [goal.id]
+
+
+def test_what_is_typed_over_the_last_plan_is_the_new_plan(me, agent):
+    DevDay.create(user=agent, week_start=LAST_WEEK, planned_on=LAST_WEEK, plan="Old words")
+    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1", "day": THIS_WEEK,
+                                                      "plan": "New words"})
+    assert response.status_code == 302 and week_row(agent).plan == "New words"
+    page = text(me.get("/"))
+    assert "New words</textarea>" in page and "placeholder=" not in page.split(
+        'name="plan"')[1].split(">")[0]
+    assert 'name="repeat"' not in page  # this week has its own plan now
+
+
+def test_a_last_plan_without_words_offers_no_button(me, agent):
+    DevDay.create(user=agent, week_start=LAST_WEEK, planned_on=LAST_WEEK, plan="")
+    page = text(me.get("/"))
+    assert "Day and goals as in your last plan" in page and 'name="repeat"' not in page
 
 
 def test_plan_rules_answer_422_with_the_message_on_the_form(me, agent):
@@ -554,3 +574,11 @@ def test_the_week_page_writes_every_date_one_way(agent, me):
 def test_a_week_across_the_year_end_names_both_years(agent, me):
     page = text(me.get(url(date(2029, 12, 31))))
     assert "31 Dec 2029 – 6 Jan 2030" in page
+
+
+def test_a_rejected_plans_address_opened_again_shows_the_week(me, agent):
+    response = me.post(url(THIS_WEEK, "plan"), data={"version": "1", "day": "", "plan": "x"})
+    assert response.status_code == 422  # the address bar now holds the form's address
+    again = me.get(url(THIS_WEEK, "plan"))
+    assert again.status_code == 302 and again.headers["Location"] == "/"
+    assert DevDay.select().count() == 0

@@ -103,6 +103,17 @@ def test_a_sign_in_goes_on_to_the_page_asked_for(client, make_user, oidc_provide
     assert _callback(client, callback).headers["Location"] == "/goals"
 
 
+def test_a_lead_signing_in_lands_on_the_team_unless_a_page_was_asked_for(
+        client, make_user, oidc_provider):
+    make_user(Role.LEAD, email="ana@example.com")
+    callback = sign_in_at_provider(_start(client, next="/"), "ana@example.com", REDIRECT_URI)
+    assert _callback(client, callback).headers["Location"] == "/team"
+    again = client.application.test_client()
+    callback = sign_in_at_provider(_start(again, next="/goals"), "ana@example.com",
+                                   REDIRECT_URI)
+    assert _callback(again, callback).headers["Location"] == "/goals"
+
+
 def test_a_sign_in_starts_a_fresh_session(client, make_user, oidc_provider):
     make_user(Role.AGENT, email="ana@example.com")
     authorization = _start(client)

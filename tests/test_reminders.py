@@ -106,6 +106,7 @@ def test_the_message_has_both_parts_absolute_links_and_one_click_unsubscribe(
     # One click, as a mail provider makes it: no session, no CSRF token.
     path = unsubscribe.removeprefix(BASE)
     assert client.get(path).status_code == 200  # asks; changes nothing
+    assert client.head(path).status_code == 200  # a link checker's look: nothing either
     assert User.get_by_id(world.agent_a.id).reminders is True
     answer = client.post(path, data={"List-Unsubscribe": "One-Click"}, csrf=False)
     assert answer.status_code == 200

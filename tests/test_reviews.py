@@ -1,6 +1,7 @@
 """The twice-yearly review: opening, blind writing, sharing, acknowledging, evidence."""
 
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -326,3 +327,180 @@ def test_a_stale_self_assessment_draft_answers_409_with_the_saved_text(world, cl
     assert second.post(path, data={"text": "Both tabs", "version": "2"}).status_code == 302
     assert lead.post(f"/reviews/{review.id}/edit",
                      data=lead_form(review, goals, notes="More words")).status_code == 302
+
+
+# Stages ---------------------------------------------------------------------------------
+
+def _stage_badges(text: str) -> list[str]:
+    return re.findall(r'<span class="badge review-stage[^"]*" data-stage="([a-z_]+)">', text)
+
+
+def test_the_stage_follows_the_review_from_opening_to_acknowledgement(world, client_for,
+                                                                      cycle, goals):
+    lead = signed_in(client_for, world.lead_a)
+    agent = signed_in(client_for, world.agent_a)
+    seen = []
+
+    def stage_everywhere():
+        review = Review.get_or_none(Review.person == world.agent_a.id)
+        places = [lead.get("/team").get_data(as_text=True)]
+        if review is not None:
+            places += [lead.get(f"/team/{world.agent_a.id}").get_data(as_text=True),
+                       page(lead, review), page(agent, review),
+                       agent.get("/one-on-ones").get_data(as_text=True)]
+        stages = {_stage_badges(text)[0] if "review-stage" in text else None
+                  for text in places[1:]}
+        grid = places[0][places[0].index("team-grid"):]
+        team_row = re.search(r'>Agent A</a>.*?data-stage="([a-z_]+)"', grid, re.S)
+        stages.add(team_row.group(1))
+        assert len(stages) == 1, stages  # every page says the same
+        seen.append(stages.pop())
+        return review
+
+    stage_everywhere()
+    lead.post(f"/team/{world.agent_a.id}/reviews", data={"cycle_id": cycle.id})
+    review = stage_everywhere()
+    agent.post(f"/reviews/{review.id}/self-assessment",
+               data={"text": "Half way", "version": "1"})
+    stage_everywhere()
+    agent.post(f"/reviews/{review.id}/self-assessment",
+               data={"text": "Done", "version": "2", "submit": "1"})
+    stage_everywhere()
+    lead.post(f"/reviews/{review.id}/edit", data=lead_form(review, goals))
+    stage_everywhere()
+    lead.post(f"/reviews/{review.id}/share", data=lead_form(review, goals))
+    stage_everywhere()
+    agent.post(f"/reviews/{review.id}/acknowledge", data={"response": ""})
+    stage_everywhere()
+    assert seen == ["not_opened", "self_in_progress", "self_in_progress", "self_submitted",
+                    "lead_drafting", "shared", "acknowledged"]
+
+
+def test_a_lead_who_drafted_before_the_submission_is_drafting_once_it_arrives(
+        world, review, goals):
+    service.edit_review(world.lead_a, review, version=1, notes="Early thoughts", held_on=None,
+                        next_focus="", outcomes={})
+    assert Review.get_by_id(review.id).stage == "self_in_progress"
+    service.save_self_assessment(world.agent_a, review, "Mine", True, version=1)
+    assert Review.get_by_id(review.id).stage == "lead_drafting"
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("en", ["Not opened", "Self-assessment in progress", "Self-assessment submitted"]),
+    ("es", ["Sin abrir", "Autoevaluación en curso", "Autoevaluación enviada"])])
+def test_the_stages_read_in_both_languages(world, client_for, cycle, locale, words):
+    from growth.models import User
+
+    User.update(locale=locale).where(User.id == world.lead_a.id).execute()
+    Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    Review.create(person=world.agent_a2, cycle=cycle, lead=world.lead_a,
+                  self_assessment="x", self_submitted_at=datetime.now())
+    text = client_for(world.lead_a).get("/team").get_data(as_text=True)
+    for word in words:
+        assert f">{word}</span>" in text
+
+
+def test_after_sharing_the_leads_button_saves_changes_not_a_draft(world, client_for, review,
+                                                                  goals):
+    lead = signed_in(client_for, world.lead_a)
+    assert ">Save draft</button>" in page(lead, review)
+    lead.post(f"/reviews/{review.id}/share", data=lead_form(review, goals))
+    text = page(lead, review)
+    assert ">Save draft</button>" not in text and ">Save changes</button>" in text
+    response = lead.post(f"/reviews/{review.id}/edit",
+                         data=lead_form(review, goals, notes="Later words"),
+                         follow_redirects=True)
+    assert "Changes saved." in response.get_data(as_text=True)
+    assert Review.get_by_id(review.id).notes == "Later words"
+
+
+def test_each_goal_is_named_once_in_the_leads_form(world, client_for, review, goals):
+    text = page(signed_in(client_for, world.lead_a), review)
+    form = text[text.index('action="/reviews/'):text.index("</form>", text.index(
+        'action="/reviews/'))]
+    for goal in goals:
+        assert form.count(goal.title) == 1
+        assert f"<legend>{goal.title}</legend>" in form
+        assert f'<label for="outcome-{goal.id}">Outcome</label>' in form
+        assert f'<label for="comment-{goal.id}">Comment</label>' in form
+
+
+def test_a_stale_review_form_names_the_goal_of_each_saved_outcome(world, client_for, review,
+                                                                  goals):
+    lead = signed_in(client_for, world.lead_a)
+    stale = lead_form(review, goals)
+    lead.post(f"/reviews/{review.id}/edit", data=stale)
+    text = lead.post(f"/reviews/{review.id}/edit", data={**stale, "notes": "Other"}
+                     ).get_data(as_text=True)
+    assert "<dt>Learn SQL · Outcome</dt>" in text
+
+
+# Opening a whole team's reviews -------------------------------------------------------------
+
+def test_a_team_opening_opens_the_missing_reviews_and_skips_the_rest(world, make_user, cycle):
+    make_user(team=world.team_a, name="Future hire", hired_on=cycle.ends_on + timedelta(days=1))
+    make_user(team=world.team_a, name="Gone", active=False)
+    service.open_review(world.lead_a, world.agent_a, cycle.id)
+    opened, had_one = service.open_team_reviews(world.lead_a, world.team_a, cycle.id, "key-1234")
+    assert (opened, had_one) == (1, 1)
+    people = {r.person_id for r in Review.select().where(Review.cycle == cycle.id)}
+    assert people == {world.agent_a.id, world.agent_a2.id}  # not the lead, the gone, the future
+    # The same form again (a double click) says what it did the first time, and opens nothing.
+    assert service.open_team_reviews(world.lead_a, world.team_a, cycle.id, "key-1234") == (1, 1)
+    # A new form finds everyone has one.
+    assert service.open_team_reviews(world.lead_a, world.team_a, cycle.id, "key-5678") == (0, 2)
+    assert Review.select().count() == 2
+
+
+def test_a_team_opening_refuses_a_cycle_that_has_not_started(world, cycle):
+    later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
+    with pytest.raises(service.CoachingError):
+        service.open_team_reviews(world.lead_a, world.team_a, later.id, "key-1234")
+    assert Review.select().count() == 0
+
+
+def test_the_lead_opens_the_teams_reviews_from_the_team_page(world, client_for, cycle):
+    lead = signed_in(client_for, world.lead_a)
+    text = lead.get("/team").get_data(as_text=True)
+    action = f'action="/team/teams/{world.team_a.id}/reviews"'
+    assert action in text
+    key = re.search(action + r'.*?name="submission" type="hidden" value="([^"]+)"', text,
+                    re.S).group(1)
+    form = {"cycle_id": cycle.id, "submission": key}
+    response = lead.post(f"/team/teams/{world.team_a.id}/reviews", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/team#team-{world.team_a.id}"
+    shown = lead.get("/team").get_data(as_text=True)
+    assert "Opened 2 reviews for " + cycle.name in shown
+    assert Review.select().count() == 2
+    again = lead.post(f"/team/teams/{world.team_a.id}/reviews", data=form,
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Opened 2 reviews for " + cycle.name in again  # the double click's answer
+    form["submission"] = "another-key-123"
+    later = lead.post(f"/team/teams/{world.team_a.id}/reviews", data=form,
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Everyone in Team A already has a review" in later
+    assert Review.select().count() == 2
+
+
+def test_a_bad_cycle_comes_back_on_the_team_page(world, client_for, cycle):
+    lead = signed_in(client_for, world.lead_a)
+    response = lead.post(f"/team/teams/{world.team_a.id}/reviews",
+                         data={"cycle_id": "", "submission": "key-12345"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Choose a cycle." in text and "<h1>My team</h1>" in text
+    response = lead.post(f"/team/teams/{world.team_a.id}/reviews",
+                         data={"cycle_id": cycle.id, "submission": ""})  # no key: a new one
+    assert response.status_code == 422 and Review.select().count() == 0
+
+
+@pytest.mark.parametrize("who, status", [("lead_b", 404), ("agent_a", 403), ("hr", 403),
+                                         ("admin", 403)])
+def test_only_the_teams_lead_opens_its_reviews(world, client_for, cycle, who, status):
+    client = signed_in(client_for, getattr(world, who))
+    response = client.post(f"/team/teams/{world.team_a.id}/reviews",
+                           data={"cycle_id": cycle.id, "submission": "key-12345"})
+    assert response.status_code == status
+    assert client.get(f"/team/teams/{world.team_a.id}/reviews").status_code == status
+    assert Review.select().count() == 0

@@ -101,11 +101,11 @@ POLICY = {
     # The agent's week: always the signed-in person's own.
     "dev_days.current_week": OWN,
     "dev_days.week": Policy(EVERYONE, _week),
-    "dev_days.plan": Policy(EVERYONE, _week),
-    "dev_days.log_activity": Policy(EVERYONE, _week),
-    "dev_days.skip": Policy(EVERYONE, _week),
+    "dev_days.plan": Policy(EVERYONE, _week, answer=302),
+    "dev_days.log_activity": Policy(EVERYONE, _week, answer=302),
+    "dev_days.skip": Policy(EVERYONE, _week, answer=302),
     "dev_days.take_back": Policy(EVERYONE, _week),
-    "dev_days.rate": Policy(EVERYONE, _week),
+    "dev_days.rate": Policy(EVERYONE, _week, answer=302),
     "dev_days.history": OWN,
     "dev_days.export_csv": OWN,
     "dev_days.export_json": OWN,
@@ -115,39 +115,44 @@ POLICY = {
                                        NOT_AGENT_A + ("lead_a",)),
     "goals.index": OWN,
     "goals.show": Policy(EVERYONE, _goal, "lead_a", NOT_AGENT_A),
-    "goals.edit": Policy(EVERYONE, _goal, "agent_a", NOT_AGENT_A, forbidden=("lead_a",)),
+    "goals.edit": Policy(EVERYONE, _goal, "agent_a", NOT_AGENT_A, forbidden=("lead_a",),
+                         answer=302),
     # Coaching: everyone's own one-on-ones and reviews; the team pages are the lead's.
     "coaching.my_coaching": OWN,
-    "coaching.add_agenda_item": OWN,
+    "coaching.add_agenda_item": Policy(EVERYONE, answer=302),
     "coaching.tick_action_item": Policy(EVERYONE, lambda o: {"item_id": o.item.id},
                                         "agent_a", NOT_AGENT_A),
     "coaching.review": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A),
     "coaching.self_assessment": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A,
-                                       forbidden=("lead_a",)),
+                                       forbidden=("lead_a",), answer=302),
     "coaching.acknowledge_review": Policy(EVERYONE, _review, "agent_a", NOT_AGENT_A,
-                                          forbidden=("lead_a",)),
+                                          forbidden=("lead_a",), answer=302),
     "coaching.edit_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
-                                   forbidden=("agent_a",)),
+                                   forbidden=("agent_a",), answer=302),
     "coaching.share_review": Policy(EVERYONE, _review, "lead_a", NOT_AGENT_A,
-                                    forbidden=("agent_a",)),
+                                    forbidden=("agent_a",), answer=302),
     "coaching.team": Policy(frozenset({LEAD}), reader="lead_a"),
     "coverage.settings": Policy(frozenset({LEAD}), reader="lead_a"),
     # Everyone's own reminder setting; the unsubscribe address works without a session.
     "reminders.settings": OWN,
-    "calendar.make": OWN,
+    "calendar.make": Policy(EVERYONE, answer=302),
     "calendar.delete": OWN,
     "calendar.feed": Policy(PUBLIC, lambda o: {"token": o.calendar_token}),
     "reminders.unsubscribe": Policy(PUBLIC, lambda o: {"token": o.unsubscribe_token}),
     "coaching.person": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
-    "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+    "coaching.record_one_on_one": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",),
+                                         answer=302),
     "coaching.add_team_agenda_item": Policy(frozenset({LEAD}), _member, "lead_a",
-                                            ("lead_b",)),
-    "coaching.open_review": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",)),
+                                            ("lead_b",), answer=302),
+    "coaching.open_review": Policy(frozenset({LEAD}), _member, "lead_a", ("lead_b",),
+                                   answer=302),
+    "coaching.open_team_reviews": Policy(frozenset({LEAD}), lambda o: {"team_id": o.team_a.id},
+                                         "lead_a", ("lead_b",), answer=302),
     # Feedback and practice: agents and leads; HR and admin accounts get 403.
     "feedback.index": Policy(PEOPLE_IN_TEAMS),
     "feedback.show": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a", ("agent_b", "lead_b")),
     "feedback.reply": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a2", ("agent_b", "lead_b"),
-                             forbidden=("agent_a", "lead_a")),
+                             forbidden=("agent_a", "lead_a"), answer=302),
     "feedback.delete": Policy(PEOPLE_IN_TEAMS, _ticket_review, "agent_a",
                               ("agent_b", "lead_b"), forbidden=("agent_a2", "lead_a")),
     "feedback.practice": Policy(PEOPLE_IN_TEAMS),
@@ -166,9 +171,9 @@ POLICY = {
     "admin.users": Policy(frozenset({ADMIN}), reader="admin"),
     "admin.new_user": Policy(frozenset({ADMIN}), reader="admin"),
     "admin.edit_user": Policy(frozenset({ADMIN}), _member, "admin"),
-    "admin.deactivate_user": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.deactivate_user": Policy(frozenset({ADMIN}), _member, "admin", answer=302),
     "admin.reactivate_user": Policy(frozenset({ADMIN}), _member, "admin"),
-    "admin.reset_password": Policy(frozenset({ADMIN}), _member, "admin"),
+    "admin.reset_password": Policy(frozenset({ADMIN}), _member, "admin", answer=302),
     "admin.teams": Policy(frozenset({ADMIN}), reader="admin"),
     "admin.edit_team": Policy(frozenset({ADMIN}), lambda o: {"team_id": o.team_a.id},
                               "admin"),
@@ -387,4 +392,54 @@ def test_error_pages_carry_the_security_headers(sweep, path):
     for who in (None, "agent_a"):
         response = sweep.request(who, "GET", path)
         assert response.status_code in (302, 404)
+    sweep.report()
+
+
+# POST routes that never show a page: whatever is posted they redirect (or refuse with an
+# error page), so a rejected form never leaves their address in the address bar.
+REDIRECT_ONLY_POSTS = {"auth.logout", "auth.language", "oidc.start",
+                       "dev_days.delete_activity", "dev_days.take_back",
+                       "coaching.tick_action_item", "admin.reactivate_user", "feedback.delete",
+                       "feedback.delete_practice", "calendar.delete"}
+
+
+def test_a_form_address_opened_again_leads_to_its_page_never_405(sweep):
+    """A rejected form shows its page at the form's POST address; a reload, a bookmark or
+    the back button opens that address with GET: it answers the page or a redirect to it,
+    for every POST route of the app but those that never show a page."""
+    checked = 0
+    for rule, policy, methods in sweep.rules():
+        if "POST" not in methods or rule.endpoint in REDIRECT_ONLY_POSTS:
+            continue
+        who, url = _person_for(policy), sweep.url(rule, policy)
+        response = sweep.request(who, "GET", url)
+        checked += 1
+        if response.status_code in (301, 302, 303):
+            target = urlsplit(response.headers["Location"])
+            landed = sweep.request(who, "GET", target.path + (
+                f"?{target.query}" if target.query else ""))
+            if rule.endpoint != "oidc.callback" and landed.status_code != 200:
+                sweep.problems.append(f"GET {url} as {who}: led to {target.path}, "
+                                      f"which answers {landed.status_code}")
+        elif response.status_code != 200:
+            sweep.problems.append(f"GET {url} as {who}: {response.status_code}")
+    assert checked > 25
+    sweep.report()
+
+
+def test_the_posts_said_to_show_no_page_show_none(sweep):
+    """Keeps REDIRECT_ONLY_POSTS honest: an empty post (with its CSRF token) to each answers
+    a redirect or an error page, never a page holding a form."""
+    for rule, policy, methods in sweep.rules():
+        if rule.endpoint not in REDIRECT_ONLY_POSTS:
+            continue
+        assert methods == ["POST"], rule.endpoint
+        who = _person_for(policy)
+        client = (sweep.app.test_client() if who is None
+                  else sweep.client_for(getattr(sweep.objects, who)))
+        response = client.post(sweep.url(rule, policy), data={"submission": ""})
+        body = response.get_data(as_text=True)
+        if not (300 <= response.status_code < 400
+                or response.status_code >= 400 and 'class="error-page"' in body):
+            sweep.problems.append(f"POST {rule.rule}: {response.status_code} with a page")
     sweep.report()

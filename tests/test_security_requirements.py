@@ -1132,7 +1132,7 @@ def test_val05_a_rejected_form_is_logged_without_what_was_typed(world, client_fo
 CREATE_FORMS = {"dev_days.log_activity", "goals.index", "coaching.record_one_on_one",
                 "coaching.add_team_agenda_item", "coaching.add_agenda_item",
                 "admin.new_user", "admin.teams", "admin.cycles", "feedback.index",
-                "feedback.practice"}
+                "feedback.practice", "coaching.open_team_reviews"}
 EDIT_FORMS = {"dev_days.plan", "dev_days.edit_activity", "goals.edit", "coaching.edit_review",
               "coaching.share_review", "coaching.self_assessment", "hr.person",
               "admin.edit_user", "admin.edit_team", "coverage.settings"}

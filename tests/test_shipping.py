@@ -272,12 +272,12 @@ class Browser:
         response, data = self.request("GET", path)
         return response, data.decode(errors="replace")
 
-    def sign_in(self, email: str, password: str) -> "Browser":
+    def sign_in(self, email: str, password: str, lands_on: str = "/") -> "Browser":
         self.get("/login")
         response, _data = self.request("POST", "/login", {"email": email,
                                                           "password": password})
         assert response.status == 302, (email, response.status)
-        assert urlsplit(response.headers["Location"]).path == "/"
+        assert urlsplit(response.headers["Location"]).path == lands_on
         return self
 
 
@@ -359,10 +359,10 @@ def test_production_install_behind_nginx(production):
         assert bare.status == 200 and "max-age=31536000" not in bare.headers["Cache-Control"]
 
     # Every role's pages, in English and in Spanish, each with its stylesheet.
-    for email in ("agent@example.com", "lead@example.com", "hr@example.com",
-                  "admin@example.com"):
+    for email, landing in (("agent@example.com", "/"), ("lead@example.com", "/team"),
+                           ("hr@example.com", "/hr"), ("admin@example.com", "/admin/users")):
         for language in ("en", "es"):
-            person = Browser(port, language).sign_in(email, DEMO_PASSWORD)
+            person = Browser(port, language).sign_in(email, DEMO_PASSWORD, landing)
             _response, home = person.get("/")
             links = sorted(set(_NAV_LINK.findall(home)))
             assert len(links) >= 4
@@ -373,7 +373,7 @@ def test_production_install_behind_nginx(production):
                 assert f'<html lang="{language}"' in page, (email, link)
 
     # An HR download through the proxy.
-    hr = Browser(port).sign_in("hr@example.com", DEMO_PASSWORD)
+    hr = Browser(port).sign_in("hr@example.com", DEMO_PASSWORD, "/hr")
     response, data = hr.request("GET", "/hr/retention.csv?from=2025-01-01&to=2025-12-31")
     assert response.status == 200
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -113,9 +113,13 @@ def edit_user(user_id: int):
                            deactivate=DeactivateForm(formdata=None)), status
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+# A rejected form (or a page shown once) leaves its POST address in the address bar: opened
+# again it leads to the page the form lives on, and does nothing.
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate_user(user_id: int):
     person = get_or_404(User.select(), id=user_id)
+    if request.method != "POST":  # GET or HEAD: nothing is done
+        return redirect(url_for("admin.edit_user", user_id=person.id))
     form = DeactivateForm()
     if form.validate():
         try:
@@ -141,9 +145,11 @@ def reactivate_user(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=person.id))
 
 
-@bp.post("/users/<int:user_id>/reset-password")
+@bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
 def reset_password(user_id: int):
     person = get_or_404(User.select(), id=user_id)
+    if request.method != "POST":  # GET or HEAD: nothing is done
+        return redirect(url_for("admin.edit_user", user_id=person.id))
     if not person.can_sign_in():
         abort(404)
     return _show_link(person, service.reset_password(current_user, person), new=False)

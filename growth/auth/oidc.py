@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from .. import audit
 from ..models import LoginFailure, User, normalize_email, utcnow
 from ..resources import ConfigError
-from ..security import client_address, open_session, safe_next
+from ..security import client_address, landing_url, open_session, safe_next
 
 bp = Blueprint("oidc", __name__)
 
@@ -221,7 +221,7 @@ def callback():
         return redirect(url_for("auth.login"))
     audit.record("sign_in", user, actor=user, detail="oidc")
     open_session(user)
-    return redirect(safe_next(next_path) or url_for("dev_days.current_week"))
+    return redirect(landing_url(user, next_path))
 
 
 def _person_signing_in(client) -> User:

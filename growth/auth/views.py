@@ -16,7 +16,7 @@ from .. import audit
 from ..i18n import moment
 from ..models import User
 from ..permissions import can_stay_signed_in
-from ..security import client_address, idle_minutes, open_session, safe_next
+from ..security import client_address, idle_minutes, landing_url, open_session, safe_next
 from . import service
 from .forms import LANGUAGE_NAMES, AccountForm, LoginForm, PasswordForm, SetPasswordForm
 
@@ -26,7 +26,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated and login_fresh():
-        return redirect(safe_next(request.args.get("next")) or url_for("dev_days.current_week"))
+        return redirect(landing_url(current_user, request.args.get("next")))
     form = LoginForm()
     status = 200
     if request.method == "POST" and form.validate():
@@ -42,8 +42,7 @@ def login():
                 flash(_("An admin reset your password on %(when)s. If you did not ask for "
                         "that, tell your lead or HR.",
                         when=moment(result.reset_at)), "info")
-            return redirect(safe_next(request.args.get("next"))
-                            or url_for("dev_days.current_week"))
+            return redirect(landing_url(result.user, request.args.get("next")))
         if result.retry_at:
             form.form_errors.append(_("Too many attempts. Try again after %(time)s.",
                                       time=format_time(result.retry_at, "short")))

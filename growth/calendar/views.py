@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,9 +13,12 @@ from . import service
 bp = Blueprint("calendar", __name__)
 
 
-@bp.post("/account/calendar")
+@bp.route("/account/calendar", methods=["GET", "POST"])
 def make():
-    """Shown once: only the address's hash is kept."""
+    """Shown once: only the address's hash is kept. Opened again (a reload, a bookmark), the
+    address leads back to the account page and makes nothing."""
+    if request.method != "POST":  # GET or HEAD: nothing is made
+        return redirect(url_for("auth.account"))
     try:
         token = service.make_feed(current_user, current_user._get_current_object())
     except PermissionError:

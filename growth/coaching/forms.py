@@ -112,6 +112,22 @@ class OpenReviewForm(BaseForm):
             raise ValidationError(_l("Choose a cycle."))
 
 
+class OpenTeamReviewsForm(CreateForm):
+    """Open the reviews of a whole team for a cycle (one form per team on the team page)."""
+
+    cycle_id = SelectField(_l("Cycle"), coerce=int, validate_choice=False)
+
+    def for_team(self, team_id: int, cycles) -> "OpenTeamReviewsForm":
+        self.cycle_id.choices = select_choices({c.id: c.name for c in cycles})
+        # Each team's form on the page has its own field id.
+        self.cycle_id.id = self.cycle_id.label.field_id = f"open-reviews-{team_id}"
+        return self
+
+    def validate_cycle_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Choose a cycle."))
+
+
 class SelfAssessmentForm(VersionedForm):
     text = _notes(_l("Your self-assessment"),
                   _l("Your lead reads it once you submit it. After that it can't be changed."))
@@ -127,21 +143,34 @@ class ReviewForm(VersionedForm):
     held_on = DateField(_l("Held on"), validators=[Optional()])
     next_focus = _notes(_l("Focus for the next cycle"))
 
+    goal_titles: dict = {}
+
     def outcomes(self, goals) -> dict:
         return {g.id: (self[f"outcome-{g.id}"].data or "", self[f"comment-{g.id}"].data or "")
                 for g in goals}
+
+    def show_conflict(self, version: int, saved: dict) -> None:
+        # The page names each goal once, in its fieldset's legend; the list of what is saved
+        # stands alone, so there a goal's fields carry its title.
+        super().show_conflict(version, saved)
+        names = [name for name in saved if name in self]
+        self.saved = [(f"{self.goal_titles[name]} · {label}" if name in self.goal_titles
+                       else label, value)
+                      for name, (label, value) in zip(names, self.saved, strict=True)]
 
 
 def review_form(goals, data=None, **kwargs) -> ReviewForm:
     """The lead's review form with `outcome-<goal_id>` and `comment-<goal_id>` per goal."""
 
     class Form(ReviewForm):
-        pass
+        goal_titles = {}
 
     for goal in goals:
+        # Labelled "Outcome" and "Comment" only: the fieldset's legend names the goal.
         setattr(Form, f"outcome-{goal.id}", SelectField(
-            _l("Outcome: %(goal)s", goal=goal.title),
-            choices=select_choices(OUTCOME_LABELS, blank=_l("Not decided yet"))))
-        setattr(Form, f"comment-{goal.id}", _notes(_l("Comment on %(goal)s", goal=goal.title)))
+            _l("Outcome"), choices=select_choices(OUTCOME_LABELS, blank=_l("Not decided yet"))))
+        setattr(Form, f"comment-{goal.id}", _notes(_l("Comment")))
+        Form.goal_titles.update({f"outcome-{goal.id}": goal.title,
+                                 f"comment-{goal.id}": goal.title})
     return Form(data=data, **kwargs)
 

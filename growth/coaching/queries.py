@@ -88,6 +88,7 @@ class TeamOverview:
     rows_by_team: dict[int, list[MemberRow]]
     cycle: ReviewCycle
     due: list[DueReview]
+    ended: ReviewCycle | None = None  # the cycle that ended last
 
 
 def _employed_in_week(person: User, monday: date) -> bool:
@@ -191,7 +192,7 @@ def team_overview(lead: User, today: date) -> TeamOverview:
             if review is None or review.status == ReviewStatus.DRAFT:
                 due.append(DueReview(person, ended, review, today > ended.due_on))
     weeks = [this_monday - timedelta(weeks=back) for back in range(GRID_WEEKS - 1, -1, -1)]
-    return TeamOverview(teams, weeks, rows_by_team, cycle, due)
+    return TeamOverview(teams, weeks, rows_by_team, cycle, due, ended)
 
 
 def person_weeks(person: User, today: date):

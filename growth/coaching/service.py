@@ -16,6 +16,7 @@ from ..integrity import StaleEdit, created_once
 from ..models import (
     ActionItem,
     AgendaItem,
+    AuditEvent,
     Goal,
     GoalStatus,
     OneOnOne,
@@ -23,6 +24,7 @@ from ..models import (
     ReviewCycle,
     ReviewGoal,
     ReviewStatus,
+    User,
     utcnow,
 )
 
@@ -124,6 +126,41 @@ def open_review(lead, person, cycle_id: int, today: date | None = None) -> Revie
         existing = Review.get(Review.person == person.id, Review.cycle == cycle.id)
         raise ReviewExists(existing) from None
     return review
+
+
+def open_team_reviews(lead, team, cycle_id: int, submission: str | None = None,
+                      today: date | None = None) -> tuple[int, int]:
+    """Open the draft review of every active member of `team` (the lead aside) who worked in
+    the cycle (the current one or one that has ended) and has none for it yet. Returns (how
+    many were opened, how many already had one).
+
+    A `submission` key this lead already used (a double-clicked or retried submit) opens
+    nothing more and returns what that first post opened: each review it opened is recorded
+    with the key."""
+    today = today or date.today()
+    ReviewCycle.ensure_for(today)
+    cycle = ReviewCycle.get_or_none(ReviewCycle.id == cycle_id, ReviewCycle.starts_on <= today)
+    if cycle is None:
+        raise CoachingError(_("Choose the current cycle or one that has ended."), "cycle_id")
+    members = list(User.select(User.id).where(
+        User.team == team.id, User.id != lead.id, User.active == True,  # noqa: E712
+        User.hired_on <= cycle.ends_on).order_by(User.id))
+    details = [f"person={m.id} cycle={cycle.id} batch={submission}" for m in members]
+    opened = 0
+    with database.atomic():
+        for member, detail in zip(members, details, strict=True):
+            try:
+                with database.atomic():
+                    review = Review.create(person=member.id, cycle=cycle.id, lead=lead.id)
+                    audit.record("review_opened", review, actor=lead, detail=detail)
+            except IntegrityError:
+                continue  # this one has its review already
+            opened += 1
+    if not opened and submission and details:
+        opened = (AuditEvent.select().where(AuditEvent.action == "review_opened",
+                                            AuditEvent.actor == lead.id,
+                                            AuditEvent.detail.in_(details)).count())
+    return opened, len(members) - opened
 
 
 def save_self_assessment(person, review: Review, text: str, submit: bool,

@@ -4,13 +4,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..coverage import queries as coverage_queries
 from ..feedback import queries as feedback_queries
 from ..i18n import PageFormats, translated
 from ..integrity import StaleEdit
-from ..models import ActionItem, OneOnOne, Review, ReviewCycle, User
+from ..models import ActionItem, OneOnOne, Review, ReviewCycle, ReviewStatus, Team, User
 from ..permissions import (
     allowed_or_404,
     can_acknowledge_review,
@@ -37,6 +38,7 @@ from .forms import (
     AgendaForm,
     OneOnOneForm,
     OpenReviewForm,
+    OpenTeamReviewsForm,
     SelfAssessmentForm,
     review_form,
 )
@@ -45,7 +47,8 @@ bp = Blueprint("coaching", __name__)
 
 # /one-on-ones and /reviews/<id> are for everyone's own coaching; these are the lead's.
 LEAD_ONLY = {"coaching.team", "coaching.person", "coaching.record_one_on_one",
-             "coaching.open_review", "coaching.add_team_agenda_item"}
+             "coaching.open_review", "coaching.add_team_agenda_item",
+             "coaching.open_team_reviews"}
 _lead_guard = guard(can_lead)
 
 
@@ -84,14 +87,64 @@ def _week_cells(cells, states: dict, fmt: PageFormats) -> list[tuple[str, str]]:
 
 @bp.get("/team")
 def team():
+    return _render_team()
+
+
+def _render_team(status: int = 200, posted: OpenTeamReviewsForm | None = None,
+                 posted_team: int | None = None):
     overview = queries.team_overview(current_user, date.today())
     states, fmt = translated(queries.WEEK_STATES), PageFormats()
     cells = {row.person.id: _week_cells(row.cells, states, fmt)
              for rows in overview.rows_by_team.values() for row in rows}
     coverage_by_team = coverage_queries.for_lead(overview.teams, monday_of(date.today()))
+    # Reviews are opened for the current cycle or the one that ended last (the page's two).
+    cycles = [c for c in (overview.cycle, overview.ended) if c is not None]
+    open_forms = {team.id: (posted if team.id == posted_team and posted is not None
+                            else OpenTeamReviewsForm(formdata=None)).for_team(team.id, cycles)
+                  for team in overview.teams}
     return render_template("coaching/team.html", overview=overview, cells=cells,
                            states=states, fmt=fmt, coverage_by_team=coverage_by_team,
-                           feedback=feedback_queries.team_feedback(overview, date.today()))
+                           open_forms=open_forms,
+                           feedback=feedback_queries.team_feedback(overview, date.today())
+                           ), status
+
+
+def _led_team_or_404(team_id: int) -> Team:
+    return get_or_404(Team.select().where(Team.lead == current_user.id), id=team_id)
+
+
+@bp.route("/team/teams/<int:team_id>/reviews", methods=["GET", "POST"])
+def open_team_reviews(team_id: int):
+    """Open the review of everyone in one of the lead's teams for a cycle, in one go."""
+    team = _led_team_or_404(team_id)
+    back = url_for("coaching.team") + f"#team-{team.id}"
+    if request.method != "POST":  # the address a rejected form leaves: the form's page
+        return redirect(back)
+    form = OpenTeamReviewsForm()
+    if form.validate():
+        try:
+            opened, had_one = service.open_team_reviews(current_user, team, form.cycle_id.data,
+                                                        form.submission.data)
+        except service.CoachingError as error:
+            form.show_error(error)
+        else:
+            cycle = ReviewCycle.get_by_id(form.cycle_id.data)
+            if opened:
+                message = ngettext("Opened %(num)d review for %(cycle)s.",
+                                   "Opened %(num)d reviews for %(cycle)s.", opened,
+                                   cycle=cycle.name)
+                if had_one:
+                    message += " " + ngettext("%(num)d person already had one.",
+                                              "%(num)d people already had one.", had_one)
+            elif had_one:
+                message = _("Everyone in %(team)s already has a review for %(cycle)s.",
+                            team=team.name, cycle=cycle.name)
+            else:
+                message = _("No one in %(team)s worked during %(cycle)s.",
+                            team=team.name, cycle=cycle.name)
+            flash(message, "success" if opened else "info")
+            return redirect(back)
+    return _render_team(422, posted=form, posted_team=team.id)
 
 
 def _render_person(person: User, status: int = 200, one_on_one=None, agenda=None,
@@ -121,9 +174,13 @@ def person(user_id: int):
     return _render_person(_member_or_404(user_id))
 
 
-@bp.post("/team/<int:user_id>/one-on-ones")
+# A rejected form leaves its POST address in the address bar: opened again (a reload, a
+# bookmark, the back button) it leads to the page the form lives on.
+@bp.route("/team/<int:user_id>/one-on-ones", methods=["GET", "POST"])
 def record_one_on_one(user_id: int):
     member = _member_or_404(user_id, can_record_one_on_one)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#one-on-ones")
     form = OneOnOneForm()
     if form.validate():
         try:
@@ -143,9 +200,11 @@ def record_one_on_one(user_id: int):
     return _render_person(member, 422, one_on_one=form)
 
 
-@bp.post("/team/<int:user_id>/agenda")
+@bp.route("/team/<int:user_id>/agenda", methods=["GET", "POST"])
 def add_team_agenda_item(user_id: int):
     member = _member_or_404(user_id, can_add_agenda_item)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
     form = AgendaForm()
     if not form.validate():
         return _render_person(member, 422, agenda=form)
@@ -154,9 +213,11 @@ def add_team_agenda_item(user_id: int):
     return redirect(url_for("coaching.person", user_id=member.id) + "#agenda")
 
 
-@bp.post("/team/<int:user_id>/reviews")
+@bp.route("/team/<int:user_id>/reviews", methods=["GET", "POST"])
 def open_review(user_id: int):
     member = _member_or_404(user_id)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.person", user_id=member.id) + "#reviews")
     form = OpenReviewForm()
     form.set_cycles(service.openable_cycles(member))
     if form.validate():
@@ -188,9 +249,11 @@ def _render_mine(status: int = 200, agenda=None):
         tick=ActionItemForm(formdata=None), me=me, today=date.today()), status
 
 
-@bp.post("/one-on-ones/agenda")
+@bp.route("/one-on-ones/agenda", methods=["GET", "POST"])
 def add_agenda_item():
     allowed_or_404(can_add_agenda_item(current_user, current_user))
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.my_coaching") + "#agenda")
     form = AgendaForm()
     if not form.validate():
         return _render_mine(422, agenda=form)
@@ -261,11 +324,13 @@ def review(review_id: int):
     return _render_review(_review_or_404(review_id))
 
 
-@bp.post("/reviews/<int:review_id>/self-assessment")
+@bp.route("/reviews/<int:review_id>/self-assessment", methods=["GET", "POST"])
 def self_assessment(review_id: int):
     review = _review_or_404(review_id)
     if not is_self(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id) + "#self-assessment")
     if not can_write_self_assessment(current_user, review):
         abort(409)
     form = SelfAssessmentForm()
@@ -288,6 +353,8 @@ def _lead_change(review_id: int, share: bool):
     review = _review_or_404(review_id)
     if not is_lead_of(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id) + "#coaching")
     allowed = can_share_review if share else can_edit_review
     if not allowed(current_user, review):
         abort(409)
@@ -313,27 +380,33 @@ def _lead_change(review_id: int, share: bool):
         except service.CoachingError as error:
             form.show_error(error)
         else:
-            flash(_("Shared: they can read your part now.") if share else _("Draft saved."),
-                  "success")
+            if share:
+                flash(_("Shared: they can read your part now."), "success")
+            elif review.status == ReviewStatus.DRAFT:
+                flash(_("Draft saved."), "success")
+            else:
+                flash(_("Changes saved. They can read them now."), "success")
             return redirect(url_for("coaching.review", review_id=review.id))
     return _render_review(review, 422, lead_form=form)
 
 
-@bp.post("/reviews/<int:review_id>/edit")
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 def edit_review(review_id: int):
     return _lead_change(review_id, share=False)
 
 
-@bp.post("/reviews/<int:review_id>/share")
+@bp.route("/reviews/<int:review_id>/share", methods=["GET", "POST"])
 def share_review(review_id: int):
     return _lead_change(review_id, share=True)
 
 
-@bp.post("/reviews/<int:review_id>/acknowledge")
+@bp.route("/reviews/<int:review_id>/acknowledge", methods=["GET", "POST"])
 def acknowledge_review(review_id: int):
     review = _review_or_404(review_id)
     if not is_self(current_user, review.person_id):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("coaching.review", review_id=review.id))
     if not can_acknowledge_review(current_user, review):
         abort(409)
     form = AcknowledgeForm()

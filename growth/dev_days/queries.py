@@ -90,6 +90,20 @@ def goals_for_week(user, week_start: date):
             .order_by(ReviewCycle.starts_on, Goal.created_at, Goal.id))
 
 
+def _latest_plan(user, week_start: date):
+    """The id of the person's last planned day before the week."""
+    return (DevDay.select(DevDay.id)
+            .where(DevDay.user == user.id, DevDay.week_start < week_start,
+                   DevDay.planned_on.is_null(False))
+            .order_by(DevDay.week_start.desc()).limit(1))
+
+
+def last_plan_text(user, week_start: date) -> str:
+    """What the person's last plan before the week said ("" when there is none)."""
+    return DevDay.select(DevDay.plan).where(
+        DevDay.id.in_(_latest_plan(user, week_start))).scalar() or ""
+
+
 def week_view(user, week_start: date) -> WeekView:
     """Everything the week page shows: five queries whatever the length of the history."""
     day = DevDay.for_week(user, week_start).first()
@@ -101,10 +115,7 @@ def week_view(user, week_start: date) -> WeekView:
                           .join(Goal, JOIN.LEFT_OUTER, on=(Activity.goal == Goal.id))
                           .where(Activity.dev_day == day.id)
                           .order_by(Activity.created_at, Activity.id))
-    latest_plan = (DevDay.select(DevDay.id)
-                   .where(DevDay.user == user.id, DevDay.week_start < week_start,
-                          DevDay.planned_on.is_null(False))
-                   .order_by(DevDay.week_start.desc()).limit(1))
+    latest_plan = _latest_plan(user, week_start)
     rows = list(DevDay.select(DevDay.week_start, DevDay.planned_on, DevDay.plan,
                               DevDayGoal.goal)
                 .join(DevDayGoal, JOIN.LEFT_OUTER, on=(DevDayGoal.dev_day == DevDay.id))

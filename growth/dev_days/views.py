@@ -63,7 +63,9 @@ def _week_url(monday: date, **args) -> str:
 
 
 def _plan_defaults(view, today: date) -> tuple[dict, bool]:
-    """The plan form's starting values: this week's plan, else last plan repeated."""
+    """The plan form's starting values: this week's plan, else the last plan's day and goals
+    (its words are offered, not typed in: the page shows them in the empty box and a button
+    saves them again)."""
     version = {"version": view.day.version if view.day is not None else 1}
     if view.day is not None and view.day.planned_on:
         return {"day": view.day.planned_on, "plan": view.day.plan,
@@ -72,7 +74,7 @@ def _plan_defaults(view, today: date) -> tuple[dict, bool]:
     if previous:
         offered = {goal.id for goal in view.goals}
         return {"day": view.week_start + timedelta(days=previous["weekday"]),
-                "plan": previous["plan"],
+                "plan": "",
                 "goal_ids": [g for g in previous["goal_ids"] if g in offered], **version}, True
     in_week = view.week_start <= today <= view.week_end
     return {"day": today if in_week else None, "plan": "", "goal_ids": [], **version}, False
@@ -132,11 +134,17 @@ def week(week: str):
     return _render_week(_week_or_404(week))
 
 
-@bp.post("/week/<week>/plan")
+# A rejected form leaves its POST address in the address bar: opened again (a reload, a
+# bookmark, the back button) it leads to the page the form lives on.
+@bp.route("/week/<week>/plan", methods=["GET", "POST"])
 def plan(week: str):
     monday = _week_or_404(week)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(_week_url(monday))
     form = PlanForm()
     if form.validate():
+        if request.form.get("repeat") == "1":  # "Use last week's plan"
+            form.plan.data = queries.last_plan_text(current_user, monday)
         try:
             service.plan_week(current_user, monday, version=form.version_number(),
                               day=form.day.data, plan=form.plan.data,
@@ -156,9 +164,11 @@ def plan(week: str):
     return _render_week(monday, plan_form=form, status=422)
 
 
-@bp.post("/week/<week>/activities")
+@bp.route("/week/<week>/activities", methods=["GET", "POST"])
 def log_activity(week: str):
     monday = _week_or_404(week)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(_week_url(monday))
     form = NewActivityForm()
     if form.validate():
         try:
@@ -225,9 +235,11 @@ def delete_activity(activity_id: int):
     return redirect(_week_url(activity.dev_day.week_start))
 
 
-@bp.post("/week/<week>/skip")
+@bp.route("/week/<week>/skip", methods=["GET", "POST"])
 def skip(week: str):
     monday = _week_or_404(week)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(_week_url(monday))
     form = SkipForm()
     if form.validate():
         try:
@@ -249,9 +261,11 @@ def take_back(week: str):
     return redirect(_week_url(monday))
 
 
-@bp.post("/week/<week>/rating")
+@bp.route("/week/<week>/rating", methods=["GET", "POST"])
 def rate(week: str):
     monday = _week_or_404(week)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(_week_url(monday))
     form = RatingForm()
     if form.validate():
         try:

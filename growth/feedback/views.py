@@ -19,6 +19,7 @@ from ..permissions import (
     can_use_feedback,
     get_or_404,
     guard,
+    is_self,
     people_reviewable_by,
     practice_team_id,
 )
@@ -71,9 +72,14 @@ def show(ticket_review_id: int):
     return _render_review(_review_or_404(ticket_review_id))
 
 
-@bp.post("/feedback/<int:ticket_review_id>/reply")
+@bp.route("/feedback/<int:ticket_review_id>/reply", methods=["GET", "POST"])
 def reply(ticket_review_id: int):
     review = _review_or_404(ticket_review_id)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        if not is_self(current_user, review.reviewee_id) or (
+                review.reviewer_id == review.reviewee_id):
+            abort(403)
+        return redirect(url_for("feedback.show", ticket_review_id=review.id))
     if review.replied_at is not None and review.reviewee_id == current_user.id:
         abort(409)
     if not can_reply_ticket_review(current_user, review):

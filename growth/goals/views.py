@@ -66,11 +66,13 @@ def show(goal_id: int):
     return _render_goal(goal, form)
 
 
-@bp.post("/goals/<int:goal_id>/edit")
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
 def edit(goal_id: int):
     goal = _readable_goal_or_404(goal_id)
     if not can_edit_goal(current_user, goal):
         abort(403)
+    if request.method != "POST":  # a reload of the address a rejected form leaves
+        return redirect(url_for("goals.show", goal_id=goal.id))
     form = _edit_form(goal, service.open_cycles())
     if form.validate():
         try:

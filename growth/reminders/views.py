@@ -32,7 +32,7 @@ def unsubscribe(token: str):
     """GET asks (mail scanners follow links); POST turns reminders off (RFC 8058)."""
     if len(token) > 200:
         abort(404)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD (a link checker) only asks
         from .mail import unsubscribed_user_id
 
         if unsubscribed_user_id(token) is None:
