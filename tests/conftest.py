@@ -35,6 +35,13 @@ TEST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
+def csrf_token_in(page: str) -> str | None:
+    """The CSRF token a page carries in its <meta name="csrf-token"> (None: no such tag).
+    Every test that posts a form, through the test client or over HTTP, takes it here."""
+    match = _CSRF.search(page)
+    return match.group(1) if match else None
+
+
 class Client(FlaskClient):
     """A test client whose form posts carry the session's CSRF token (csrf=False omits it)
     and, like a browser that has just loaded the form, a new one-time `submission` key for
@@ -45,9 +52,8 @@ class Client(FlaskClient):
 
     def csrf_token(self) -> str:
         page = self.get("/login", follow_redirects=True).get_data(as_text=True)
-        match = _CSRF.search(page)
-        assert match, "no csrf-token meta tag on the page"
-        self._csrf_token = match.group(1)
+        self._csrf_token = csrf_token_in(page)
+        assert self._csrf_token, "no csrf-token meta tag on the page"
         return self._csrf_token
 
     def open(self, *args, **kwargs):

@@ -10,14 +10,13 @@ from growth.coaching import queries
 from growth.models import DevDay, Review, ReviewCycle, Role, User
 from growth.weeks import monday_of
 
-_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+from .conftest import csrf_token_in
 
 
 def signed_in(client_for, user):
     """A signed-in client whose posts carry the CSRF token of its own session."""
     client = client_for(user)
-    page = client.get("/one-on-ones").get_data(as_text=True)
-    client._csrf_token = _CSRF.search(page).group(1)
+    client._csrf_token = csrf_token_in(client.get("/one-on-ones").get_data(as_text=True))
     return client
 
 

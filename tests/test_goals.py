@@ -12,6 +12,7 @@ from growth.integrity import StaleEdit
 from growth.models import Activity, DevDay, Goal, ReviewCycle
 from growth.weeks import monday_of
 
+
 def text(response):
     return response.get_data(as_text=True)
 
