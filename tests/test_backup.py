@@ -10,14 +10,13 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from flask_login.utils import _create_identifier
 
 from growth import create_app
 from growth.db import database
 from growth.dev_days import service
 from growth.models import Role
 from growth.weeks import monday_of
-from tests.conftest import TEST_HASH
+from tests.conftest import TEST_HASH, Client, sign_in
 
 WRITERS = 4
 WARM_UP = 0.5  # seconds of writing before the backup starts: a WAL full of fresh commits
@@ -84,11 +83,9 @@ def restored_app(path, database_url):
 
 
 def signed_in(app, user):
+    app.test_client_class = Client
     client = app.test_client()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session.update({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
+    sign_in(client, user.email)
     return client
 
 
