@@ -454,8 +454,55 @@ def report(url: str, cast: Cast, hello: dict, hello_c1: Point, hello_rss: list,
         print(f"  pages that answered other than 200 or had errors: {', '.join(bad)}")
 
 
+# Chores: the demo data and a backup, timed ----------------------------------------------
+
+DEMO_LIMIT_S = 10
+BACKUP_LIMIT_S = 15
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def chores(url: str) -> None:
+    """How long `growth demo` takes on an empty database, and `growth backup` (SQLite's
+    online backup) on the benchmark's own database: figures printed, not asserted by
+    the tests."""
+    import tempfile
+
+    from growth import demo
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"ENV": "development", "SECRET_KEY": secrets.token_hex(32),
+                          "DATABASE_URL": f"sqlite:///{folder}/demo.db"})
+        with app.app_context():
+            upgrade()
+            with database.connection_context():
+                seconds = _timed(lambda: demo.build(today=date.today()))
+            database.obj.close_all()
+        print(f"  demo data (growth demo, an empty SQLite file): {seconds:.1f} s "
+              f"(≤ {DEMO_LIMIT_S} s: {verdict(seconds <= DEMO_LIMIT_S)})")
+        if url.startswith("sqlite"):
+            app = create_app({"ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+                              "DATABASE_URL": url})
+            target = Path(folder) / "backup.db"
+            result = []
+            seconds = _timed(lambda: result.append(app.test_cli_runner().invoke(
+                args=["backup", str(target)])))
+            database.obj.close_all()
+            size = target.stat().st_size / 1e6 if target.exists() else 0
+            ok = result[0].exit_code == 0 and seconds <= BACKUP_LIMIT_S
+            print(f"  backup (growth backup) of the benchmark database, {size:,.0f} MB: "
+                  f"{seconds:.1f} s (≤ {BACKUP_LIMIT_S} s: {verdict(ok)})")
+
+
 def main() -> int:
     url = database_url()
+    if sys.argv[1:] == ["chores"]:
+        chores(url)
+        return 0
     rows = [Row(label=label, path=path) for label, path, _, _ in PAGES]
     cast = measure_queries(url, rows)
     database.obj.close_all()
@@ -482,6 +529,7 @@ def main() -> int:
                 row.points[n] = load(port, path, n, SECONDS, cookie)
             row.rss_mb = peak_rss_mb(process.pid)
     report(url, cast, hello, hello_c1, hello_rss, rows)
+    chores(url)
     return 0
 
 

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
 
 from growth import create_app
 from growth.db import database, open_database, runner
@@ -35,6 +34,13 @@ TEST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
+def csrf_token_in(page: str) -> str | None:
+    """The CSRF token a page carries in its <meta name="csrf-token"> (None: no such tag).
+    Every test that posts a form, through the test client or over HTTP, takes it here."""
+    match = _CSRF.search(page)
+    return match.group(1) if match else None
+
+
 class Client(FlaskClient):
     """A test client whose form posts carry the session's CSRF token (csrf=False omits it)
     and, like a browser that has just loaded the form, a new one-time `submission` key for
@@ -45,9 +51,8 @@ class Client(FlaskClient):
 
     def csrf_token(self) -> str:
         page = self.get("/login", follow_redirects=True).get_data(as_text=True)
-        match = _CSRF.search(page)
-        assert match, "no csrf-token meta tag on the page"
-        self._csrf_token = match.group(1)
+        self._csrf_token = csrf_token_in(page)
+        assert self._csrf_token, "no csrf-token meta tag on the page"
         return self._csrf_token
 
     def open(self, *args, **kwargs):
@@ -300,23 +305,27 @@ def world(make_team, make_user):
     return w
 
 
+def sign_in(client: Client, email: str, password: str = PASSWORD) -> None:
+    """Sign `client` in as a person does: the sign-in form with its CSRF token and their
+    password (fails the test when refused). What the form writes (the session, a `sign_in`
+    audit event) is written; the cheap TEST_HASH keeps it fast."""
+    client._csrf_token = None
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, f"{email} could not sign in: {response.status_code}"
+    client._csrf_token = None  # signing in starts a new session, with a token of its own
+
+
 @pytest.fixture
 def client_for(app):
-    """A client signed in as `user` (through the session, like a remembered sign-in)."""
+    """A new client signed in as `user` through the sign-in form (see `sign_in`). Users
+    made by `make_user` have the password PASSWORD."""
 
-    def sign_in(user) -> Client:
+    def signed_in(user) -> Client:
         client = app.test_client()
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()  # from the test client's address and agent
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            # What login_user() stores: without it Flask-Login's session protection marks
-            # the session as not fresh, as if restored from the remember cookie.
-            session["_id"] = identifier
+        sign_in(client, user.email)
         return client
 
-    return sign_in
+    return signed_in
 
 
 @pytest.fixture

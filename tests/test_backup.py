@@ -10,19 +10,17 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from flask_login.utils import _create_identifier
 
 from growth import create_app
 from growth.db import database
 from growth.dev_days import service
 from growth.models import Role
 from growth.weeks import monday_of
-from tests.conftest import TEST_HASH
+from tests.conftest import TEST_HASH, Client, sign_in
 
 WRITERS = 4
 WARM_UP = 0.5  # seconds of writing before the backup starts: a WAL full of fresh commits
 NOTE = "Read the runbook on backups. " * 30  # ~900 characters: the file grows quickly
-WEEKS = [monday_of(date.today()) - timedelta(weeks=n) for n in range(20)]
 
 
 class Writers:
@@ -33,6 +31,7 @@ class Writers:
 
     def __init__(self, app, people):
         self.app, self.people = app, people
+        self.weeks = [monday_of(date.today()) - timedelta(weeks=n) for n in range(20)]
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.started = self.committed = 0
@@ -51,7 +50,8 @@ class Writers:
                 while not self.stop.is_set():
                     with self.lock:
                         self.started += 1
-                    service.log_activity(person, WEEKS[n % len(WEEKS)], kind="docs",
+                    week = self.weeks[n % len(self.weeks)]
+                    service.log_activity(person, week, kind="docs",
                                          minutes=1 + n % 5, note=NOTE)
                     with self.lock:
                         self.committed += 1
@@ -83,18 +83,16 @@ def restored_app(path, database_url):
 
 
 def signed_in(app, user):
+    app.test_client_class = Client
     client = app.test_client()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session.update({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
+    sign_in(client, user.email)
     return client
 
 
 def test_a_backup_taken_while_people_write_restores_cleanly(app, db, make_user, tmp_path):
     if not db.obj.__class__.__name__.endswith("SqliteDatabase"):
         pytest.skip("SQLite only: PostgreSQL is backed up with pg_dump")
-    began = time.monotonic()
+    # How long a backup takes is the benchmark's figure (bench/run.py, "chores").
     people = [make_user(Role.AGENT) for _ in range(WRITERS)]
     target = tmp_path / "backup.db"
     with Writers(app, people) as writers:
@@ -135,4 +133,3 @@ def test_a_backup_taken_while_people_write_restores_cleanly(app, db, make_user, 
         database.obj.close_all()
     finally:
         database.initialize(original)
-    assert time.monotonic() - began < 15

@@ -10,14 +10,13 @@ from growth.coaching import queries
 from growth.models import DevDay, Review, ReviewCycle, Role, User
 from growth.weeks import monday_of
 
-_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+from .conftest import csrf_token_in
 
 
 def signed_in(client_for, user):
     """A signed-in client whose posts carry the CSRF token of its own session."""
     client = client_for(user)
-    page = client.get("/one-on-ones").get_data(as_text=True)
-    client._csrf_token = _CSRF.search(page).group(1)
+    client._csrf_token = csrf_token_in(client.get("/one-on-ones").get_data(as_text=True))
     return client
 
 
@@ -36,6 +35,13 @@ def row_of(page: str, name: str) -> str:
         if f">{name}</a>" in row:
             return row
     raise AssertionError(f"no row for {name}")
+
+
+def section(page: str, opening: str) -> str:
+    """The HTML of the page's <section> whose opening tag holds `opening` ("" when absent)."""
+    match = re.search(r"<section[^>]*" + re.escape(opening) + r"[^>]*>(.*?)</section>", page,
+                      re.S)
+    return match.group(1) if match else ""
 
 
 # The grid's arithmetic ----------------------------------------------------------------------
@@ -120,7 +126,25 @@ def test_team_page_shows_grid_flag_and_plans(world, client_for):
     assert "Read the billing tickets" in row_of(page, "Agent A")
     assert "Lost to workload 3 weeks running" in row_of(page, "Agent A2")
     assert "Lost to workload 3 weeks running" not in row_of(page, "Agent A")
-    assert "Reviews due" in page
+
+
+def test_team_page_lists_the_reviews_due_and_drops_them_once_shared(world, client_for):
+    ended = ReviewCycle.ensure_for(ReviewCycle.ensure_for(date.today()).starts_on
+                                   - timedelta(days=1))
+    for person in (world.agent_a, world.agent_b):
+        Review.create(person=person, cycle=ended, lead=person.team.lead, status="shared")
+    draft = Review.create(person=world.agent_a2, cycle=ended, lead=world.lead_a)
+    lead = client_for(world.lead_a)
+
+    due = section(lead.get("/team").get_data(as_text=True), 'class="panel reviews-due"')
+    items = re.findall(r"<li>(.*?)</li>", due, re.S)
+    assert len(items) == 1, due
+    assert f'<a href="/reviews/{draft.id}">Agent A2</a>' in items[0]
+    assert ended.name in items[0] and "Draft" in items[0]
+
+    Review.update(status="shared").where(Review.id == draft.id).execute()
+    page = lead.get("/team").get_data(as_text=True)
+    assert section(page, 'class="panel reviews-due"') == "" and "Reviews due" not in page
 
 
 @pytest.mark.parametrize("role", ["agent_a", "hr", "admin"])
@@ -151,11 +175,13 @@ def test_person_page_shows_weeks_goals_reviews(world, client_for):
     from growth.models import Goal
 
     Goal.create(owner=world.agent_a, cycle=cycle, title="Learn SQL")
-    Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
+    review = Review.create(person=world.agent_a, cycle=cycle, lead=world.lead_a)
     page = client_for(world.lead_a).get(f"/team/{world.agent_a.id}").get_data(as_text=True)
     assert "Write the refunds article" in page
     assert "Learn SQL" in page
-    assert cycle.name in page
+    reviews = section(page, 'id="reviews"')
+    assert f'<a href="/reviews/{review.id}">{cycle.name}</a>' in reviews
+    assert "No reviews yet." not in reviews
     assert "Record a one-on-one" in page
 
 

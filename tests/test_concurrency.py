@@ -7,7 +7,6 @@ import http.client
 import io
 import json
 import os
-import re
 import secrets
 import signal
 import socket
@@ -29,7 +28,7 @@ import pytest
 
 from growth.models import Activity, DevDay, Role, fn
 from growth.weeks import monday_of, week_label
-from tests.conftest import PASSWORD, TEST_HASH
+from tests.conftest import PASSWORD, TEST_HASH, csrf_token_in
 
 pytestmark = pytest.mark.slow
 
@@ -40,13 +39,13 @@ LOGGING_SECONDS = float(os.environ.get("GROWTH_CONCURRENCY_SECONDS", "20"))
 # How long the server waits for a lock on PostgreSQL before giving up (SQLite: busy_timeout).
 PG_LOCK_TIMEOUT_MS = 1500
 
-_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 def _needs(app, *endpoints):
+    """The endpoints a test drives: one renamed or gone fails the test (follow the rename
+    here), it never skips it."""
     missing = [e for e in endpoints if e not in app.view_functions]
-    if missing:
-        pytest.skip(f"endpoints not built yet: {', '.join(missing)}")
+    assert not missing, f"endpoints renamed or gone: {', '.join(missing)}"
 
 
 def _free_port() -> int:
@@ -132,9 +131,7 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             jar.load(header)
         self.cookies.update({name: morsel.value for name, morsel in jar.items()})
-        match = _CSRF.search(text)
-        if match:
-            self.token = match[1]
+        self.token = csrf_token_in(text) or self.token
         return response, text
 
     def sign_in(self, email: str) -> "Browser":

@@ -1,6 +1,5 @@
 """The demo's development days: two believable years that follow every rule."""
 
-import time
 from datetime import date, timedelta
 
 from peewee import fn
@@ -10,11 +9,10 @@ from growth.models import Activity, DevDay, DevDayGoal, Goal, Role, User
 from growth.weeks import monday_of
 
 
-def test_demo_weeks_are_quick_to_make_and_follow_the_rules(app):
+def test_demo_weeks_follow_the_rules(app):
+    # How long building them takes is the benchmark's figure (bench/run.py, "chores").
     today = date.today()
-    started = time.perf_counter()
     demo.build(today=today)
-    assert time.perf_counter() - started < 10
 
     people = list(User.select())
     admins = {p.id for p in people if p.role == Role.ADMIN}

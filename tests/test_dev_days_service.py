@@ -30,6 +30,10 @@ def agent(world):
     return world.agent_a
 
 
+OWN_GOALS = "Choose one of your own goals."
+RATE_AFTER_LOGGING = "Log what you did first: a day can be rated once something is logged."
+
+
 def goal_of(user, title="Learn SQL"):
     cycle = ReviewCycle.ensure_for(TODAY)
     return Goal.create(owner=user, cycle=cycle, title=title)
@@ -49,11 +53,14 @@ def activity_sum(user, week=THIS_WEEK):
                .where(DevDay.user == user.id, DevDay.week_start == week))
 
 
-def assert_refused(field, call, *args, **kwargs):
+def assert_refused(field, message, call, *args, **kwargs):
+    """`call` is refused with `message` (the whole of it, or its telling part) shown next to
+    `field` (None: above the form)."""
     with pytest.raises(DayError) as caught:
         call(*args, **kwargs)
-    assert caught.value.field == field
-    assert str(caught.value)
+    assert (caught.value.field, message in str(caught.value)) == (field, True), (
+        f"refused on {caught.value.field!r} with {str(caught.value)!r}, "
+        f"expected {message!r} on {field!r}")
     return caught.value
 
 
@@ -70,7 +77,7 @@ def test_logging_adds_to_one_row_per_week_and_keeps_the_total(agent):
 
 @pytest.mark.parametrize("minutes", [0, -5, 721, 10_000])
 def test_minutes_outside_1_to_720_are_refused(agent, minutes):
-    assert_refused("minutes", log, agent, minutes=minutes)
+    assert_refused("minutes", "Enter the minutes, from 1 to 720.", log, agent, minutes=minutes)
     assert week_row(agent) is None and Activity.select().count() == 0
 
 
@@ -82,25 +89,27 @@ def test_one_activity_may_be_720_minutes(agent):
 def test_a_week_never_passes_40_hours(agent):
     for _ in range(3):
         log(agent, minutes=720)
-    error = assert_refused("minutes", log, agent, minutes=300)
-    assert "40" in str(error)
+    assert_refused("minutes", "A week holds at most 40 h. 36 h are logged; this would add 5 h.",
+                   log, agent, minutes=300)
     assert week_row(agent).minutes == 2160 and Activity.select().count() == 3
     log(agent, minutes=240)  # exactly 40 h is fine
     assert week_row(agent).minutes == 2400
-    assert_refused("minutes", log, agent, minutes=1)
+    assert_refused("minutes", "40 h are logged; this would add", log, agent, minutes=1)
     assert activity_sum(agent) == 2400
 
 
 def test_an_unknown_kind_is_refused(agent):
-    assert_refused("kind", log, agent, kind="sleeping")
+    assert_refused("kind", "Choose what you did.", log, agent, kind="sleeping")
 
 
 def test_text_and_link_limits(agent):
-    assert_refused("note", log, agent, note="x" * 1001)
+    assert_refused("note", "Keep the note under 1000 characters.", log, agent,
+                   note="x" * 1001)
     log(agent, note="x" * 1000)
     for bad in ("javascript:alert(1)", "ftp://files.example.com/a", "example.com",
                 "https://example.com/" + "a" * 2000):
-        assert_refused("link", log, agent, link=bad)
+        assert_refused("link", "Enter a web address starting with http:// or https://.",
+                       log, agent, link=bad)
     log(agent, link="https://help.example.com/a")
     log(agent, link="http://help.example.com/b")
     assert Activity.select().count() == 3
@@ -108,8 +117,8 @@ def test_text_and_link_limits(agent):
 
 def test_goal_must_be_ones_own(world, agent):
     theirs = goal_of(world.agent_a2, "Someone else's")
-    assert_refused("goal_id", log, agent, goal_id=theirs.id)
-    assert_refused("goal_id", log, agent, goal_id=99_999)
+    assert_refused("goal_id", OWN_GOALS, log, agent, goal_id=theirs.id)
+    assert_refused("goal_id", OWN_GOALS, log, agent, goal_id=99_999)
     mine = goal_of(agent)
     activity = log(agent, goal_id=mine.id)
     assert Activity.get_by_id(activity.id).goal_id == mine.id
@@ -117,8 +126,8 @@ def test_goal_must_be_ones_own(world, agent):
 
 
 def test_future_weeks_cannot_be_logged(agent):
-    error = assert_refused(None, log, agent, week=NEXT_WEEK)
-    assert "started" in str(error)
+    assert_refused(None, "This week hasn't started yet: log what you did once it has.",
+                   log, agent, week=NEXT_WEEK)
     log(agent, week=THIS_WEEK)
     log(agent, week=LAST_WEEK)
     log(agent, week=THIS_WEEK - timedelta(weeks=60))
@@ -129,8 +138,10 @@ def test_weeks_before_hire_and_after_leaving(make_user):
     hired = date(2026, 3, 11)  # a Wednesday
     left = date(2026, 9, 3)  # a Thursday
     person = make_user("agent", hired_on=hired, left_on=left, leave_reason="voluntary")
-    assert_refused(None, log, person, week=monday_of(hired) - timedelta(weeks=1))
-    assert_refused(None, log, person, week=monday_of(left) + timedelta(weeks=1))
+    assert_refused(None, "This week is before you joined on", log, person,
+                   week=monday_of(hired) - timedelta(weeks=1))
+    assert_refused(None, "This week is after your last day,", log, person,
+                   week=monday_of(left) + timedelta(weeks=1))
     log(person, week=monday_of(hired))  # the week holding the hire date
     log(person, week=monday_of(left))  # the week holding the last day
     assert DevDay.select().count() == 2
@@ -149,16 +160,16 @@ def test_editing_moves_the_total_by_the_difference(agent):
 
 
 def test_editing_can_not_pass_40_hours(agent):
-    first = log(agent, minutes=720)
-    for _ in range(2):
-        log(agent, minutes=720)
-    log(agent, minutes=200)  # 2360
-    assert_refused("minutes", service.edit_activity, agent, first, version=1,
-                   kind="docs", minutes=761)
-    assert_refused("minutes", service.edit_activity, agent, first, version=1,
-                   kind="docs", minutes=721)
-    service.edit_activity(agent, first, version=1, kind="docs", minutes=700)
-    assert week_row(agent).minutes == 2340 == activity_sum(agent)
+    first = log(agent, minutes=60)
+    for _ in range(3):
+        log(agent, minutes=720)  # 37 h
+    assert_refused("minutes", "A week holds at most 40 h. 37 h are logged; this would add 3.5 h.",
+                   service.edit_activity, agent, first, version=1, kind="docs", minutes=270)
+    assert_refused("minutes", "Enter the minutes, from 1 to 720.", service.edit_activity, agent,
+                   first, version=1, kind="docs", minutes=721)
+    assert week_row(agent).minutes == 2220 == activity_sum(agent)
+    service.edit_activity(agent, first, version=1, kind="docs", minutes=240)  # exactly 40 h
+    assert week_row(agent).minutes == 2400 == activity_sum(agent)
 
 
 def test_deleting_takes_the_minutes_away_and_an_empty_week_loses_its_rating(agent):
@@ -201,23 +212,28 @@ def test_plans_reach_twelve_weeks_ahead_and_not_back(agent):
     ahead = THIS_WEEK + timedelta(weeks=12)
     service.plan_week(agent, ahead, version=1, day=ahead, today=TODAY)
     too_far = THIS_WEEK + timedelta(weeks=13)
-    assert_refused(None, service.plan_week, agent, too_far, version=1, day=too_far, today=TODAY)
-    assert_refused(None, service.plan_week, agent, LAST_WEEK, version=1, day=LAST_WEEK, today=TODAY)
+    assert_refused(None, "Plans can be made up to 12 weeks ahead.", service.plan_week, agent,
+                   too_far, version=1, day=too_far, today=TODAY)
+    assert_refused(None, "This week is over: plans are for this week and the next 12.",
+                   service.plan_week, agent, LAST_WEEK, version=1, day=LAST_WEEK, today=TODAY)
     assert DevDay.select().count() == 1
 
 
 @pytest.mark.parametrize("offset", [-1, 7, 30])
 def test_the_planned_day_must_be_inside_the_week(agent, offset):
-    assert_refused("day", service.plan_week, agent, THIS_WEEK, version=1,
+    assert_refused("day", "Pick a day inside this week (", service.plan_week, agent, THIS_WEEK,
+                   version=1,
                    day=THIS_WEEK + timedelta(days=offset), today=TODAY)
     assert DevDay.select().count() == 0
 
 
 def test_plan_text_limit_and_foreign_goals(world, agent):
-    assert_refused("plan", service.plan_week, agent, THIS_WEEK, version=1, day=THIS_WEEK,
+    assert_refused("plan", "Keep the plan under 2000 characters.", service.plan_week, agent,
+                   THIS_WEEK, version=1, day=THIS_WEEK,
                    plan="x" * 2001, today=TODAY)
     theirs = goal_of(world.agent_a2)
-    assert_refused("goal_ids", service.plan_week, agent, THIS_WEEK, version=1, day=THIS_WEEK,
+    assert_refused("goal_ids", OWN_GOALS, service.plan_week, agent, THIS_WEEK, version=1,
+                   day=THIS_WEEK,
                    goal_ids=[theirs.id], today=TODAY)
     assert DevDay.select().count() == 0
     service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, plan="x" * 2000, today=TODAY)
@@ -227,7 +243,8 @@ def test_plan_text_limit_and_foreign_goals(world, agent):
 
 def test_away_is_refused_while_the_week_holds_activities(agent):
     log(agent)
-    assert_refused("reason", service.skip_week, agent, THIS_WEEK, reason="away", today=TODAY)
+    assert_refused("reason", "Activities are logged in this week, so it can't be marked as away.",
+                   service.skip_week, agent, THIS_WEEK, reason="away", today=TODAY)
     assert week_row(agent).status == "logged"
     service.skip_week(agent, THIS_WEEK, reason="workload", note="Launch", today=TODAY)
     day = week_row(agent)
@@ -251,21 +268,24 @@ def test_a_holiday_ahead_can_be_marked_away_and_taken_back(agent):
 
 
 def test_skip_reason_and_note_are_checked(agent):
-    assert_refused("reason", service.skip_week, agent, THIS_WEEK, reason="bored", today=TODAY)
-    assert_refused("note", service.skip_week, agent, THIS_WEEK, reason="other",
+    assert_refused("reason", "Choose why the day is skipped.", service.skip_week, agent, THIS_WEEK,
+                   reason="bored", today=TODAY)
+    assert_refused("note", "Keep the note under 1000 characters.", service.skip_week, agent,
+                   THIS_WEEK, reason="other",
                    note="x" * 1001, today=TODAY)
     assert DevDay.select().count() == 0
 
 
 def test_a_week_is_rated_only_once_something_is_logged(agent):
-    assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
+    assert_refused("rating", RATE_AFTER_LOGGING, service.rate_week, agent, THIS_WEEK, rating=3)
     service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, today=TODAY)
-    assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=3)
+    assert_refused("rating", RATE_AFTER_LOGGING, service.rate_week, agent, THIS_WEEK, rating=3)
     log(agent)
     service.rate_week(agent, THIS_WEEK, rating=3)
     assert week_row(agent).rating == 3
     for bad in (0, 5):
-        assert_refused("rating", service.rate_week, agent, THIS_WEEK, rating=bad)
+        assert_refused("rating", "Pick one of the four.", service.rate_week, agent, THIS_WEEK,
+                       rating=bad)
     assert week_row(agent).rating == 3
 
 

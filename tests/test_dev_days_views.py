@@ -9,9 +9,17 @@ from playhouse.test_utils import count_queries
 from growth.models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle
 from growth.weeks import monday_of, week_label
 
-THIS_WEEK = monday_of(date.today())
-LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
-NEXT_WEEK = THIS_WEEK + timedelta(weeks=1)
+# The weeks around today, set afresh for each test by `current_weeks` (read once at import,
+# they would be last week's for a test that runs after a Sunday midnight).
+THIS_WEEK = LAST_WEEK = NEXT_WEEK = None
+
+
+@pytest.fixture(autouse=True)
+def current_weeks():
+    global THIS_WEEK, LAST_WEEK, NEXT_WEEK
+    THIS_WEEK = monday_of(date.today())
+    LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
+    NEXT_WEEK = THIS_WEEK + timedelta(weeks=1)
 
 
 def url(monday, action=""):
@@ -37,8 +45,8 @@ def goal_of(user, title="Learn SQL", day=None):
                        title=title)
 
 
-def week_row(user, monday=THIS_WEEK):
-    return DevDay.for_week(user, monday).first()
+def week_row(user, monday=None):
+    return DevDay.for_week(user, monday or THIS_WEEK).first()
 
 
 # The week page --------------------------------------------------------------------------

@@ -47,7 +47,9 @@ def hr(make_team, make_user):
 
 @pytest.mark.parametrize("report, fmt", DOWNLOADS)
 def test_downloads_stream_with_the_export_headers(hr, client_for, sent, report, fmt):
-    answer = client_for(hr).get(f"/hr/{report}.{fmt}", query_string=PERIOD)
+    client = client_for(hr)
+    sent.clear()  # the sign-in's answers
+    answer = client.get(f"/hr/{report}.{fmt}", query_string=PERIOD)
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == exports.MIMETYPES[fmt]
     assert answer.headers["Content-Disposition"] == (
@@ -91,7 +93,52 @@ def test_a_dropped_download_leaves_no_context_or_transaction_behind(db, hr, clie
     assert client.get("/hr/employees.csv", query_string=PERIOD).status_code == 200
 
 
-def test_row_count_is_counted_before_and_matches_the_rows(hr):
+@pytest.fixture
+def reads(monkeypatch):
+    """What a download read, in order: "count" (exports.row_count), "rows" (the table)."""
+    seen = []
+    count, table = exports.row_count, exports.iter_table
+
+    def counting(*args):
+        seen.append("count")
+        return count(*args)
+
+    def reading(*args):
+        seen.append("rows")
+        return table(*args)
+
+    monkeypatch.setattr(exports, "row_count", counting)
+    monkeypatch.setattr(exports, "iter_table", reading)
+    return seen
+
+
+@pytest.mark.parametrize("report, fmt", DOWNLOADS)
+def test_row_count_is_counted_before_and_matches_the_rows(app, hr, client_for, reads, report,
+                                                          fmt):
+    answered_after = []  # what was read when the app handed its answer to the server
+
+    def answered(sender, response, **extra):
+        answered_after.append(list(reads))
+
+    client = client_for(hr)
+    request_finished.connect(answered, app)
+    try:
+        answer = client.get(f"/hr/{report}.{fmt}", query_string=PERIOD)
+        assert answer.status_code == 200
+        # Answered and audited on the count alone; the rows are read as the file is sent.
+        assert answered_after == [["count"]] and reads == ["count", "rows"]
+        [event] = exports_logged()
+        assert event.detail.endswith(f"rows={exports.row_count(report, FROM, TO)}")
+
+        app.config["EXPORT_MAX_ROWS"] = 2
+        reads.clear()
+        assert client.get(f"/hr/{report}.{fmt}", query_string=PERIOD).status_code == 413
+        assert reads == ["count"]  # refused without reading a row
+    finally:
+        request_finished.disconnect(answered, app)
+
+
+def test_row_count_matches_the_rows(hr):
     assert exports.row_count("employees", FROM, TO) == 3
     assert exports.row_count("retention", FROM, TO) == 4  # two teams, (no team), ALL
     for report in ("retention", "employees"):

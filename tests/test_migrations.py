@@ -49,8 +49,12 @@ def test_the_command_line_migrates_what_the_server_refused(tmp_path):
     result = CliRunner().invoke(main, ["db", "upgrade"], env={**PRODUCTION,
                                                               "GROWTH_DATABASE_URL": url})
     assert result.exit_code == 0, result.output
-    app = _server_app(url)  # starts now
-    assert app.config["DATABASE_URL"] == url
+    files = sorted(p.stem for p in Path(migrations_dir()).glob("[0-9]*.py"))
+    assert result.output.strip() == f"Applied: {', '.join(files)}"
+    _server_app(url)  # starts now
+    with database.connection_context():
+        assert [(m.name, bool(m.applied)) for m in runner().status()] == [(f, True) for f in files]
+        assert not diff_models(database.obj, ALL_MODELS)
 
 
 def test_a_server_refuses_a_database_migrated_by_newer_code(migrated_sqlite_url):

@@ -10,20 +10,24 @@ from growth.models import ActionItem, AgendaItem, AuditEvent, OneOnOne, Team
 
 from .test_coaching import signed_in
 
-TODAY = date.today()
+
+def tomorrow() -> str:
+    return (date.today() + timedelta(days=1)).isoformat()
 
 
 def meeting_form(**extra):
-    data = {"held_on": TODAY.isoformat(), "shared_notes": "We talked about the docs backlog.",
+    """The form's fields; a callable value (such as `tomorrow`) is read when the form is."""
+    today = date.today()
+    data = {"held_on": today.isoformat(), "shared_notes": "We talked about the docs backlog.",
             "private_notes": "Seems tired lately.",
             "action_text": ["Draft the refunds article", "Ask product for release notes", ""],
             "action_owner": ["person", "lead", "person"],
-            "action_due": [(TODAY + timedelta(days=14)).isoformat(), "", ""]}
-    data.update(extra)
+            "action_due": [(today + timedelta(days=14)).isoformat(), "", ""]}
+    data.update({name: value() if callable(value) else value for name, value in extra.items()})
     return data
 
 
-def test_lead_records_a_one_on_one_with_items_and_takes_up_the_agenda(world, client_for):
+def test_lead_records_a_one_on_one_with_items_and_takes_up_the_agenda(world, client_for, today):
     service.add_agenda_item(world.agent_a, world.agent_a, "Conference budget")
     service.add_agenda_item(world.agent_a2, world.agent_a2, "Someone else's topic")
     lead = signed_in(client_for, world.lead_a)
@@ -33,12 +37,12 @@ def test_lead_records_a_one_on_one_with_items_and_takes_up_the_agenda(world, cli
     assert response.status_code == 302
     meeting = OneOnOne.get()
     assert (meeting.person_id, meeting.lead_id, meeting.held_on) == (
-        world.agent_a.id, world.lead_a.id, TODAY)
+        world.agent_a.id, world.lead_a.id, today)
     assert meeting.private_notes == "Seems tired lately."
     items = {i.text: i for i in ActionItem.select()}
     assert set(items) == {"Draft the refunds article", "Ask product for release notes"}
     assert items["Draft the refunds article"].owner_id == world.agent_a.id
-    assert items["Draft the refunds article"].due_on == TODAY + timedelta(days=14)
+    assert items["Draft the refunds article"].due_on == today + timedelta(days=14)
     assert items["Ask product for release notes"].owner_id == world.lead_a.id
     agenda = {a.text: a.one_on_one_id for a in AgendaItem.select()}
     assert agenda == {"Conference budget": meeting.id, "Someone else's topic": None}
@@ -53,7 +57,7 @@ def test_lead_records_a_one_on_one_with_items_and_takes_up_the_agenda(world, cli
 @pytest.mark.parametrize("change, field_message", [
     ({"held_on": ""}, "This field is required"),
     ({"held_on": "2026-02-30"}, "Not a valid date value"),
-    ({"held_on": (TODAY + timedelta(days=1)).isoformat()}, "once it has been held"),
+    ({"held_on": tomorrow}, "once it has been held"),
     ({"shared_notes": "x" * 20_001}, "20000"),
     ({"action_text": ["y" * 501]}, "500 characters"),
     ({"action_due": ["soon", "", ""]}, "YYYY-MM-DD"),
@@ -92,7 +96,7 @@ def test_posts_without_csrf_are_refused(world, client_for):
 
 def _meeting(world, **notes):
     return service.record_one_on_one(
-        world.lead_a, world.agent_a, held_on=TODAY - timedelta(days=7),
+        world.lead_a, world.agent_a, held_on=date.today() - timedelta(days=7),
         shared_notes=notes.get("shared", "Shared words"),
         private_notes=notes.get("private", "Private words"),
         action_items=[{"text": "Agent task", "owner": "person", "due_on": None},
@@ -107,9 +111,9 @@ def test_the_agent_sees_the_shared_part_only(world, client_for):
     assert "Agent task" in page and "Lead task" in page
 
 
-def test_another_lead_who_wrote_earlier_keeps_their_private_notes(world, client_for):
+def test_another_lead_who_wrote_earlier_keeps_their_private_notes(world, client_for, today):
     # lead_b wrote a note while leading agent_a; agent_a has moved to team A since.
-    OneOnOne.create(person=world.agent_a, lead=world.lead_b, held_on=TODAY,
+    OneOnOne.create(person=world.agent_a, lead=world.lead_b, held_on=today,
                     shared_notes="Old shared", private_notes="Lead B private words")
     page = client_for(world.lead_a).get(f"/team/{world.agent_a.id}").get_data(as_text=True)
     assert "Old shared" in page
@@ -145,9 +149,9 @@ def test_strangers_cannot_tick(world, client_for, who):
     assert not ActionItem.get_by_id(item.id).done
 
 
-def test_open_items_carry_over_to_the_next_meeting(world, client_for):
+def test_open_items_carry_over_to_the_next_meeting(world, client_for, today):
     _meeting(world)
-    service.record_one_on_one(world.lead_a, world.agent_a, held_on=TODAY, shared_notes="",
+    service.record_one_on_one(world.lead_a, world.agent_a, held_on=today, shared_notes="",
                               private_notes="", action_items=[])
     page = client_for(world.lead_a).get(f"/team/{world.agent_a.id}").get_data(as_text=True)
     open_panel = page.split('id="action-items"')[1].split("</section>")[0]

@@ -20,12 +20,10 @@ from growth.weeks import monday_of
 
 from .test_coaching import signed_in
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def cycle(app):
-    return ReviewCycle.ensure_for(TODAY)
+    return ReviewCycle.ensure_for(date.today())
 
 
 @pytest.fixture
@@ -41,7 +39,7 @@ def review(world, cycle, goals):
 
 def lead_form(review, goals, **extra):
     data = {"version": str(Review.get_by_id(review.id).version), "notes": "Coaching words",
-            "held_on": TODAY.isoformat(), "next_focus": "Mentor a new starter"}
+            "held_on": date.today().isoformat(), "next_focus": "Mentor a new starter"}
     for goal, outcome in zip(goals, ["achieved", "dropped"], strict=True):
         data[f"outcome-{goal.id}"] = outcome
         data[f"comment-{goal.id}"] = f"Comment on {goal.title}"
@@ -211,13 +209,13 @@ def test_sharing_needs_a_date_and_every_outcome(world, client_for, review, goals
     assert response.status_code == 422
 
 
-def test_share_then_acknowledge_then_read_only(world, client_for, review, goals):
+def test_share_then_acknowledge_then_read_only(world, client_for, review, goals, today):
     lead = signed_in(client_for, world.lead_a)
     agent = signed_in(client_for, world.agent_a)
     assert lead.post(f"/reviews/{review.id}/share",
                      data=lead_form(review, goals)).status_code == 302
     shared = Review.get_by_id(review.id)
-    assert shared.status == "shared" and shared.held_on == TODAY and shared.shared_at
+    assert shared.status == "shared" and shared.held_on == today and shared.shared_at
     assert {g.title: g.status for g in Goal.select()} == {
         "Learn SQL": "achieved", "Write three articles": "dropped"}
     assert AuditEvent.get(AuditEvent.action == "review_shared").target_id == review.id
@@ -272,19 +270,19 @@ def test_outcomes_for_goals_outside_the_review_are_ignored(world, client_for, re
     assert not ReviewGoal.select().where(ReviewGoal.goal == others.id).exists()
 
 
-def test_goalless_review_can_be_shared(world, client_for, make_user, cycle):
+def test_goalless_review_can_be_shared(world, client_for, make_user, cycle, today):
     review = service.open_review(world.lead_a, world.agent_a2, cycle.id)
     lead = signed_in(client_for, world.lead_a)
     assert lead.post(f"/reviews/{review.id}/share", data={
-        "version": "1", "notes": "n", "held_on": TODAY.isoformat(), "next_focus": ""}
+        "version": "1", "notes": "n", "held_on": today.isoformat(), "next_focus": ""}
     ).status_code == 302
     assert Review.get_by_id(review.id).status == "shared"
 
 
 # Evidence ---------------------------------------------------------------------------------
 
-def test_both_see_the_evidence_of_the_cycle(world, client_for, review, goals):
-    monday = monday_of(TODAY)
+def test_both_see_the_evidence_of_the_cycle(world, client_for, review, goals, today):
+    monday = monday_of(today)
     logged = DevDay.create(user=world.agent_a, week_start=monday, minutes=150, status="logged",
                            rating=4)
     Activity.create(dev_day=logged, kind="learning", minutes=90, goal=goals[0], note="SQL ch. 3")
@@ -293,7 +291,7 @@ def test_both_see_the_evidence_of_the_cycle(world, client_for, review, goals):
         DevDay.create(user=world.agent_a, week_start=monday - timedelta(weeks=1),
                       status="skipped", skip_reason="workload")
     meeting = service.record_one_on_one(
-        world.lead_a, world.agent_a, held_on=TODAY, shared_notes="", private_notes="",
+        world.lead_a, world.agent_a, held_on=today, shared_notes="", private_notes="",
         action_items=[{"text": "Finish module 4", "owner": "person", "due_on": None}])
     assert ActionItem.get().one_on_one_id == meeting.id
 

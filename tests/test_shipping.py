@@ -33,7 +33,7 @@ import psycopg
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import PG_URL, fresh_database
+from tests.conftest import PG_URL, csrf_token_in, fresh_database
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,6 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_ADDRESS = "127.0.0.2"  # the browser's address; nginx and gunicorn are on 127.0.0.1
 DEMO_PASSWORD = "growth-demo-2026"
 NEW_PASSWORD = "a long passphrase for the new agent"
-_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 _STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
 _NAV_LINK = re.compile(r'<li><a href="(/[^"]*)"')
 
@@ -263,9 +262,7 @@ class Browser:
             jar.load(header)
         self.cookies.update({name: morsel.value for name, morsel in jar.items()})
         if response.headers.get("Content-Type", "").startswith("text/html"):
-            match = _CSRF.search(data.decode())
-            if match:
-                self.token = match[1]
+            self.token = csrf_token_in(data.decode()) or self.token
         return response, data
 
     def get(self, path: str):

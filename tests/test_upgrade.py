@@ -20,7 +20,7 @@ from playhouse.migrations import Runner
 from growth import create_app
 from growth.cli import main
 from growth.db import database, open_database
-from tests.conftest import BACKENDS, TEST_HASH, fresh_database
+from tests.conftest import BACKENDS, TEST_HASH, csrf_token_in, fresh_database
 
 FIRST_RELEASE = Path(__file__).parent / "data" / "first_release" / "migrations"
 PERIOD = (date(2025, 1, 6), date(2025, 3, 31))
@@ -202,8 +202,8 @@ def _check_after_upgrade(app, tables, before, ids):
     assert ana.locale == "es" and ana.team.name == "Tier 1"
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf-token" content="')[1].split('"')[0]
-    response = client.post("/login", data={"email": "ana@example.com", "csrf_token": token,
+    response = client.post("/login", data={"email": "ana@example.com",
+                                           "csrf_token": csrf_token_in(page),
                                            "password": "a passphrase from 2025"})
     assert response.status_code == 302
     week = client.get("/week/2025-W02").get_data(as_text=True)
