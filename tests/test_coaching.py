@@ -140,7 +140,7 @@ def test_team_page_lists_the_reviews_due_and_drops_them_once_shared(world, clien
     items = re.findall(r"<li>(.*?)</li>", due, re.S)
     assert len(items) == 1, due
     assert f'<a href="/reviews/{draft.id}">Agent A2</a>' in items[0]
-    assert ended.name in items[0] and "Draft" in items[0]
+    assert ended.name in items[0] and "Self-assessment in progress" in items[0]
 
     Review.update(status="shared").where(Review.id == draft.id).execute()
     page = lead.get("/team").get_data(as_text=True)

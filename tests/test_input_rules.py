@@ -382,7 +382,10 @@ def test_http_level_text_rules(world, client_for):
     admin, agent, lead = (client_for(world.admin), client_for(world.agent_a),
                           client_for(world.lead_a))
     week = f"{date.today():%G-W%V}"
-    ReviewCycle.ensure_for(date.today())  # the one-on-one page makes the current cycle
+    # The one-on-one page names the current cycle and the one that ended last, made when
+    # first needed: both exist before the count.
+    current = ReviewCycle.ensure_for(date.today())
+    ReviewCycle.ensure_for(current.starts_on - timedelta(days=1))
     before = rows_of_every_table()
     refused = [
         (admin, "/admin/teams", {"name": "Tier\n2", "lead_id": ""}),
