@@ -7,7 +7,7 @@ import pytest
 
 from growth.coaching import service
 from growth.coaching.service import CoachingError, ReviewLocked
-from growth.models import AuditEvent, Goal, Review, ReviewCycle
+from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal
 
 DAY = date(2026, 11, 25)
 
@@ -120,3 +120,50 @@ def test_acknowledging_one_review_leaves_the_persons_other_review_shared(world, 
     share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
     service.acknowledge_review(world.agent_a, review, "Thanks")
     assert Review.get_by_id(older.id).status == "shared"
+
+
+# The lead's part -----------------------------------------------------------------------------
+
+def edit(lead, review, outcomes, notes="Coaching words", next_focus="Mentor a new starter"):
+    service.edit_review(lead, review, version=Review.get_by_id(review.id).version, notes=notes,
+                        held_on=DAY, next_focus=next_focus, outcomes=outcomes)
+
+
+def saved_outcomes(review):
+    return {rg.goal_id: (rg.outcome, rg.comment)
+            for rg in ReviewGoal.select().where(ReviewGoal.review == review.id)}
+
+
+def test_a_draft_keeps_the_notes_the_focus_and_each_goals_outcome_and_comment(world, review,
+                                                                             goals):
+    edit(world.lead_a, review, {goals[0].id: ("achieved", "Well done")})
+    saved = Review.get_by_id(review.id)
+    assert (saved.notes, saved.next_focus) == ("Coaching words", "Mentor a new starter")
+    assert saved_outcomes(review) == {goals[0].id: ("achieved", "Well done"),
+                                      goals[1].id: ("", "")}
+    edit(world.lead_a, review, {goals[0].id: ("partly", "Half way"),
+                                goals[1].id: (None, None)}, notes=None, next_focus=None)
+    saved = Review.get_by_id(review.id)
+    assert (saved.notes, saved.next_focus) == ("", "")
+    assert saved_outcomes(review) == {goals[0].id: ("partly", "Half way"),
+                                      goals[1].id: ("", "")}
+
+
+def test_saving_one_review_leaves_another_persons_draft_alone(world, cycle, review, goals):
+    other = service.open_review(world.lead_a, world.agent_a2, cycle.id, today=DAY)
+    edit(world.lead_a, review, {})
+    assert (Review.get_by_id(other.id).notes, Review.get_by_id(other.id).version) == ("", 1)
+
+
+def test_an_acknowledged_review_is_read_only_for_the_lead(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    service.acknowledge_review(world.agent_a, review, "Thanks")
+    with pytest.raises(ReviewLocked):
+        edit(world.lead_a, review, {}, notes="Later")
+    assert Review.get_by_id(review.id).notes == "Coaching words"
+
+
+def test_sharing_is_audited_with_the_person_reviewed(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    shared = AuditEvent.get(AuditEvent.action == "review_shared")
+    assert shared.detail == f"person={world.agent_a.id}"
