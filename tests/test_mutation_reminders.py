@@ -1,7 +1,13 @@
 """Reminder rules that `make mutate` found no test pinning."""
 
-from growth.models import User
+from datetime import date
+
+import pytest
+
+from growth.models import ReminderKind, User
 from growth.reminders import service
+
+MONDAY = date(2026, 11, 23)
 
 
 def test_turning_reminders_off_changes_only_that_persons_setting(world):
@@ -9,3 +15,17 @@ def test_turning_reminders_off_changes_only_that_persons_setting(world):
     settings = {u.id: u.reminders for u in User.select()}
     assert settings.pop(world.agent_a.id) is False
     assert all(settings.values())
+
+
+def test_an_unreachable_mail_server_is_named_with_the_reason(app, world):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_SECURITY="none",
+                      MAIL_FROM="Growth <growth@example.com>",
+                      BASE_URL="https://growth.example.com",
+                      MAIL_USERNAME=None, MAIL_PASSWORD=None)
+    outgoing = [service.Outgoing(ReminderKind.PLAN, world.agent_a,
+                                 {"week": "2026-W48", "monday": MONDAY})]
+    with pytest.raises(service.MailError) as caught:
+        service.send(MONDAY, outgoing)
+    reason = caught.value.__cause__
+    assert reason is not None
+    assert str(caught.value) == f"the mail server 127.0.0.1 could not be reached: {reason}"

@@ -75,7 +75,7 @@ def send(today: date, outgoing: list[Outgoing]) -> RunResult:
         return result
     accepted: list[Outgoing] = []
     base = current_app.config["BASE_URL"]
-    with current_app.test_request_context("/", base_url=base):
+    with current_app.test_request_context(base_url=base):
         messages = [(o, mail.compose(o.kind, o.user, o.context)) for o in outgoing]
     try:
         try:
