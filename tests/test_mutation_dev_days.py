@@ -51,7 +51,8 @@ def refusal(call, *args, **kwargs) -> DayError:
 
 # The 40 h cap's message --------------------------------------------------------------------
 
-def test_logging_past_40_hours_says_what_is_logged_and_what_would_be_added(agent):
+def test_logging_past_40_hours_says_what_is_logged_and_what_would_be_added(world, agent):
+    log(world.agent_a2, minutes=60)  # another person's week, logged first
     fill(agent, minutes=2370)
     error = refusal(log, agent, minutes=90)
     assert error.field == "minutes"
