@@ -59,9 +59,11 @@ MUTATE_MODULES := growth/dev_days/service.py growth/auth/service.py growth/permi
 MODULE ?= $(MUTATE_MODULES)
 MAX_CHILDREN ?= 1
 mutate: install translations
-	$(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*')
-	@echo 'Mutants per module and outcome (`$(BIN)/mutmut results` lists the survivors):'
-	@$(BIN)/mutmut results --all true | sed -E 's/^ +//; s/\.x(_|ǁ).*: /: /' | sort | uniq -c
+	$(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
+	status=$$?; \
+	echo 'Mutants per module and outcome (`$(BIN)/mutmut results` lists the survivors):'; \
+	$(BIN)/mutmut results --all true | sed -E 's/^ +//; s/\.x(_|ǁ).*: /: /' | sort | uniq -c; \
+	exit $$status
 
 # The sdist and the wheel (built from the sdist) in dist/, with their metadata checked.
 dist: install
