@@ -7,7 +7,7 @@ CATALOGS := growth/translations
 
 PORT ?= 5000
 
-.PHONY: install run test lint i18n translations bench dist clean oidc-provider axe
+.PHONY: install run test lint i18n translations bench dist clean oidc-provider axe mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,20 @@ bench: install translations
 	BENCH_QUICK='$(BENCH_QUICK)' GROWTH_BENCH_DATABASE_URL='$(GROWTH_BENCH_DATABASE_URL)' \
 		$(BIN)/python bench/run.py
 
+# Mutation testing of the rule modules (README, "Mutation testing"); not part of `make test`.
+# make mutate [MODULE=growth/auth/service.py] [MAX_CHILDREN=1]; results stay in mutants/.
+MUTATE_MODULES := growth/dev_days/service.py growth/auth/service.py growth/permissions.py \
+	growth/hr/queries.py growth/exports.py growth/coaching/service.py \
+	growth/feedback/service.py growth/reminders/service.py
+MODULE ?= $(MUTATE_MODULES)
+MAX_CHILDREN ?= 1
+mutate: install translations
+	$(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
+	status=$$?; \
+	echo 'Mutants per module and outcome (`$(BIN)/mutmut results` lists the survivors):'; \
+	$(BIN)/mutmut results --all true | sed -E 's/^ +//; s/\.x(_|ǁ).*: /: /' | sort | uniq -c; \
+	exit $$status
+
 # The sdist and the wheel (built from the sdist) in dist/, with their metadata checked.
 dist: install
 	rm -rf dist
@@ -63,4 +77,4 @@ dist: install
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) instance dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance dist .pytest_cache .ruff_cache mutants

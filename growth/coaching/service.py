@@ -206,9 +206,15 @@ def _save_lead_part(review: Review, version: int, fields: dict, outcomes: dict,
          .execute())
 
 
+def _outcome_of(goal: Goal, outcomes: dict) -> str:
+    """The outcome chosen for `goal` in `outcomes` (goal id → (outcome, comment)); "" for
+    none."""
+    return outcomes.get(goal.id, ("",))[0]
+
+
 def _apply_outcomes_to_goals(goals: list[Goal], outcomes: dict) -> None:
     for goal in goals:
-        outcome = outcomes.get(goal.id, ("", ""))[0]
+        outcome = _outcome_of(goal, outcomes)
         if outcome:
             Goal.update(status=outcome, updated_at=utcnow()).where(Goal.id == goal.id).execute()
 
@@ -242,7 +248,7 @@ def share_review(lead, review: Review, *, version: int, notes: str, held_on: dat
     goals = review_goals(review)
     if held_on is None:
         raise CoachingError(_("Enter the date you held the review."), "held_on")
-    missing = [goal for goal in goals if not outcomes.get(goal.id, ("", ""))[0]]
+    missing = [goal for goal in goals if not _outcome_of(goal, outcomes)]
     if missing:
         raise CoachingError(_("Choose an outcome for every goal before sharing."),
                             f"outcome-{missing[0].id}")

@@ -118,7 +118,7 @@ def _check_activity(user, *, kind, minutes, note, link, goal_id) -> tuple[str, s
 
 
 def _too_much(day_id: int | None, adding: int) -> DayError:
-    logged = DevDay.select(DevDay.minutes).where(DevDay.id == day_id).scalar() or 0
+    logged = DevDay.select(DevDay.minutes).where(DevDay.id == day_id).scalar()
     return DayError(_("A week holds at most 40 h. %(logged)s are logged; this would add "
                       "%(adding)s.", logged=hours(logged), adding=hours(adding)), "minutes")
 

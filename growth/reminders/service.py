@@ -9,7 +9,7 @@ down what was accepted before it.
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -47,12 +47,10 @@ def due(today: date) -> list[Outgoing]:
     week = week_label(monday)
     out = [Outgoing(ReminderKind.PLAN, u, {"week": week, "monday": monday})
            for u in queries.plan_due(today)]
-    out += [Outgoing(ReminderKind.LOG, u, {"week": week, "monday": monday,
-                                           "planned_on": u.planned_on})
+    out += [Outgoing(ReminderKind.LOG, u, {"week": week, "planned_on": u.planned_on})
             for u in queries.log_due(today)]
-    out += [Outgoing(ReminderKind.DIGEST, d.lead, {
-        "week": week, "monday": monday, "digest": d, "today": today,
-        "last_week": week_label(monday - timedelta(weeks=1))}) for d in queries.digests_due(today)]
+    out += [Outgoing(ReminderKind.DIGEST, d.lead, {"monday": monday, "digest": d})
+            for d in queries.digests_due(today)]
     return out
 
 
@@ -75,7 +73,7 @@ def send(today: date, outgoing: list[Outgoing]) -> RunResult:
         return result
     accepted: list[Outgoing] = []
     base = current_app.config["BASE_URL"]
-    with current_app.test_request_context("/", base_url=base):
+    with current_app.test_request_context(base_url=base):
         messages = [(o, mail.compose(o.kind, o.user, o.context)) for o in outgoing]
     try:
         try:

@@ -1,0 +1,169 @@
+"""Review rules that `make mutate` found no test pinning: what sharing refuses and where it
+says so, goals following the outcomes, and what acknowledging changes (and audits)."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from growth.coaching import service
+from growth.coaching.service import CoachingError, ReviewLocked
+from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal
+
+DAY = date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def cycle(app):
+    return ReviewCycle.ensure_for(DAY)
+
+
+@pytest.fixture
+def goals(world, cycle):
+    return [Goal.create(owner=world.agent_a, cycle=cycle, title="Learn SQL"),
+            Goal.create(owner=world.agent_a, cycle=cycle, title="Write three articles")]
+
+
+@pytest.fixture
+def review(world, cycle, goals):
+    return service.open_review(world.lead_a, world.agent_a, cycle.id, today=DAY)
+
+
+def share(lead, review, outcomes, held_on=DAY):
+    service.share_review(lead, review, version=Review.get_by_id(review.id).version,
+                         notes="Coaching words", held_on=held_on, next_focus="",
+                         outcomes=outcomes)
+
+
+def refusal(call, *args, **kwargs) -> CoachingError:
+    with pytest.raises(CoachingError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# Sharing ---------------------------------------------------------------------------------
+
+def test_sharing_without_the_date_says_so_next_to_the_date(world, review, goals):
+    error = refusal(share, world.lead_a, review,
+                    {g.id: ("achieved", "") for g in goals}, held_on=None)
+    assert (error.field, str(error)) == ("held_on", "Enter the date you held the review.")
+    assert Review.get_by_id(review.id).status == "draft"
+
+
+def test_sharing_without_an_outcome_points_at_the_first_goal_missing_one(world, review,
+                                                                         goals):
+    error = refusal(share, world.lead_a, review, {goals[0].id: ("achieved", "")})
+    assert (error.field, str(error)) == (
+        f"outcome-{goals[1].id}", "Choose an outcome for every goal before sharing.")
+    assert Review.get_by_id(review.id).status == "draft"
+    assert Goal.get_by_id(goals[0].id).status == "open"
+
+
+def test_sharing_sets_the_goals_outcomes_and_marks_them_changed(world, review, goals,
+                                                                monkeypatch):
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    share(world.lead_a, review, {goals[0].id: ("achieved", ""), goals[1].id: ("missed", "")})
+    assert [(g.status, g.updated_at) for g in Goal.select().order_by(Goal.id)] == [
+        ("achieved", later), ("missed", later)]
+    shared = AuditEvent.get(AuditEvent.action == "review_shared")
+    assert (shared.actor_id, shared.target_id) == (world.lead_a.id, review.id)
+
+
+def test_correcting_a_shared_review_leaves_goals_without_an_outcome_as_they_are(
+        world, review, goals):
+    share(world.lead_a, review, {goals[0].id: ("achieved", ""), goals[1].id: ("missed", "")})
+    service.edit_review(world.lead_a, review, version=Review.get_by_id(review.id).version,
+                        notes="Corrected", held_on=DAY, next_focus="",
+                        outcomes={goals[0].id: ("partly", "")})
+    assert [g.status for g in Goal.select().order_by(Goal.id)] == ["partly", "missed"]
+
+
+# Acknowledging -----------------------------------------------------------------------------
+
+def test_acknowledging_keeps_an_empty_response_empty_and_counts_as_a_change(world, review,
+                                                                           goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    before = Review.get_by_id(review.id).version
+    service.acknowledge_review(world.agent_a, review, "")
+    done = Review.get_by_id(review.id)
+    assert (done.status, done.response, done.version) == ("acknowledged", "", before + 1)
+    event = AuditEvent.get(AuditEvent.action == "review_acknowledged")
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        world.agent_a.id, "review", review.id)
+
+
+def test_only_the_person_reviewed_can_acknowledge(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    with pytest.raises(ReviewLocked):
+        service.acknowledge_review(world.agent_a2, review, "Not mine")
+    assert Review.get_by_id(review.id).status == "shared"
+
+
+def test_a_draft_cannot_be_acknowledged(world, review):
+    with pytest.raises(ReviewLocked):
+        service.acknowledge_review(world.agent_a, review, "Too early")
+    assert (Review.get_by_id(review.id).status, Review.get_by_id(review.id).response) == (
+        "draft", "")
+
+
+def test_acknowledging_one_review_leaves_the_persons_other_review_shared(world, cycle, review,
+                                                                         goals):
+    earlier = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    older = service.open_review(world.lead_a, world.agent_a, earlier.id, today=DAY)
+    share(world.lead_a, older, {})
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    service.acknowledge_review(world.agent_a, review, "Thanks")
+    assert Review.get_by_id(older.id).status == "shared"
+
+
+# The lead's part -----------------------------------------------------------------------------
+
+def edit(lead, review, outcomes, notes="Coaching words", next_focus="Mentor a new starter"):
+    service.edit_review(lead, review, version=Review.get_by_id(review.id).version, notes=notes,
+                        held_on=DAY, next_focus=next_focus, outcomes=outcomes)
+
+
+def saved_outcomes(review):
+    return {rg.goal_id: (rg.outcome, rg.comment)
+            for rg in ReviewGoal.select().where(ReviewGoal.review == review.id)}
+
+
+def test_a_draft_keeps_the_notes_the_focus_and_each_goals_outcome_and_comment(world, review,
+                                                                             goals):
+    edit(world.lead_a, review, {goals[0].id: ("achieved", "Well done")})
+    saved = Review.get_by_id(review.id)
+    assert (saved.notes, saved.next_focus) == ("Coaching words", "Mentor a new starter")
+    assert saved_outcomes(review) == {goals[0].id: ("achieved", "Well done"),
+                                      goals[1].id: ("", "")}
+    edit(world.lead_a, review, {goals[0].id: ("partly", "Half way"),
+                                goals[1].id: (None, None)}, notes=None, next_focus=None)
+    saved = Review.get_by_id(review.id)
+    assert (saved.notes, saved.next_focus) == ("", "")
+    assert saved_outcomes(review) == {goals[0].id: ("partly", "Half way"),
+                                      goals[1].id: ("", "")}
+
+
+def test_saving_one_review_leaves_another_persons_draft_alone(world, cycle, review, goals):
+    other = service.open_review(world.lead_a, world.agent_a2, cycle.id, today=DAY)
+    edit(world.lead_a, review, {})
+    assert (Review.get_by_id(other.id).notes, Review.get_by_id(other.id).version) == ("", 1)
+
+
+def test_an_acknowledged_review_is_read_only_for_the_lead(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    service.acknowledge_review(world.agent_a, review, "Thanks")
+    with pytest.raises(ReviewLocked):
+        edit(world.lead_a, review, {}, notes="Later")
+    assert Review.get_by_id(review.id).notes == "Coaching words"
+
+
+def test_sharing_is_audited_with_the_person_reviewed(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    shared = AuditEvent.get(AuditEvent.action == "review_shared")
+    assert shared.detail == f"person={world.agent_a.id}"

@@ -1,0 +1,195 @@
+"""Development-day rules that `make mutate` found no test pinning: the full week's message,
+a retried submit at the cap, taking a skip back, and the rating scale."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from growth.dev_days import service
+from growth.dev_days.service import DayError
+from growth.models import DevDay
+from growth.weeks import monday_of
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+THIS_WEEK = monday_of(TODAY)
+LAST_WEEK = THIS_WEEK - timedelta(weeks=1)
+NEXT_WEEK = THIS_WEEK + timedelta(weeks=1)
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def agent(world):
+    return world.agent_a
+
+
+def log(user, week=THIS_WEEK, minutes=60, **fields):
+    fields.setdefault("kind", "docs")
+    return service.log_activity(user, week, minutes=minutes, today=TODAY, **fields)
+
+
+def fill(user, week=THIS_WEEK, minutes=2400):
+    """Log `minutes` in the week, in activities of at most 12 h."""
+    while minutes > 0:
+        log(user, week, minutes=min(720, minutes))
+        minutes -= min(720, minutes)
+
+
+def week_row(user, week=THIS_WEEK):
+    return DevDay.for_week(user, week).first()
+
+
+def refusal(call, *args, **kwargs) -> DayError:
+    with pytest.raises(DayError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# The 40 h cap's message --------------------------------------------------------------------
+
+def test_logging_past_40_hours_says_what_is_logged_and_what_would_be_added(world, agent):
+    # Other people's weeks hold other totals, whichever order the rows come in.
+    log(world.lead_a, minutes=60)
+    fill(world.agent_a2, minutes=2400)
+    fill(agent, minutes=2370)
+    error = refusal(log, agent, minutes=90)
+    assert error.field == "minutes"
+    assert str(error) == ("A week holds at most 40 h. 39.5 h are logged; "
+                          "this would add 1.5 h.")
+
+
+def test_editing_past_40_hours_says_what_the_change_would_add(agent):
+    fill(agent, minutes=2340)
+    last = log(agent, minutes=60)
+    error = refusal(service.edit_activity, agent, last, version=last.version, kind="docs",
+                    minutes=180)
+    assert error.field == "minutes"
+    assert str(error) == "A week holds at most 40 h. 40 h are logged; this would add 2 h."
+
+
+# A retried submit once the week is full -----------------------------------------------------
+
+def test_a_full_week_refuses_a_new_submit_rather_than_returning_another_activity(agent):
+    fill(agent)
+    error = refusal(log, agent, minutes=30, submission="fresh-key")
+    assert error.field == "minutes"
+    assert week_row(agent).minutes == 2400
+
+
+def test_a_key_another_person_used_is_not_their_activity(world):
+    theirs = log(world.agent_a2, minutes=30, submission="shared-key")
+    fill(world.agent_a)
+    error = refusal(log, world.agent_a, minutes=30, submission="shared-key")
+    assert error.field == "minutes"
+    assert theirs.dev_day.user_id == world.agent_a2.id
+    assert week_row(world.agent_a).minutes == 2400
+
+
+def test_a_key_used_last_week_is_not_this_weeks_activity(agent):
+    log(agent, week=LAST_WEEK, minutes=30, submission="last-week-key")
+    fill(agent)
+    error = refusal(log, agent, minutes=30, submission="last-week-key")
+    assert error.field == "minutes"
+
+
+def test_a_repeated_submit_at_the_cap_returns_the_activity_it_logged(agent):
+    fill(agent, minutes=2340)
+    first = log(agent, minutes=60, submission="same-key")
+    again = log(agent, minutes=60, submission="same-key")
+    assert again.id == first.id
+    assert week_row(agent).minutes == 2400
+
+
+# Taking a skip back --------------------------------------------------------------------------
+
+def test_taking_a_week_back_clears_the_skip_note(agent):
+    service.skip_week(agent, NEXT_WEEK, reason="other", note="Team offsite", today=TODAY)
+    service.take_week_back(agent, NEXT_WEEK)
+    day = week_row(agent, NEXT_WEEK)
+    assert (day.status, day.skip_reason, day.skip_note) == ("planned", None, "")
+
+
+def test_taking_back_a_week_with_one_minute_logged_counts_it_as_logged(agent):
+    log(agent, minutes=1)
+    service.skip_week(agent, THIS_WEEK, reason="workload", today=TODAY)
+    service.take_week_back(agent, THIS_WEEK)
+    assert week_row(agent).status == "logged"
+
+
+def test_taking_a_week_back_touches_only_that_persons_week(world):
+    for person in (world.agent_a, world.agent_a2):
+        service.skip_week(person, NEXT_WEEK, reason="away", today=TODAY)
+    service.skip_week(world.agent_a, NEXT_WEEK + timedelta(weeks=1), reason="away",
+                      today=TODAY)
+    service.take_week_back(world.agent_a, NEXT_WEEK)
+    assert week_row(world.agent_a, NEXT_WEEK).status == "planned"
+    assert week_row(world.agent_a2, NEXT_WEEK).status == "skipped"
+    assert week_row(world.agent_a, NEXT_WEEK + timedelta(weeks=1)).status == "skipped"
+
+
+def test_taking_back_marks_the_week_changed_for_calendars_only_when_it_was_skipped(
+        agent, monkeypatch):
+    service.skip_week(agent, NEXT_WEEK, reason="away", today=TODAY)
+    service.plan_week(agent, NEXT_WEEK + timedelta(weeks=1), version=1,
+                      day=NEXT_WEEK + timedelta(weeks=1), today=TODAY)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    untouched = week_row(agent, NEXT_WEEK + timedelta(weeks=1)).updated_at
+    service.take_week_back(agent, NEXT_WEEK)
+    service.take_week_back(agent, NEXT_WEEK + timedelta(weeks=1))
+    assert week_row(agent, NEXT_WEEK).updated_at == later
+    assert week_row(agent, NEXT_WEEK + timedelta(weeks=1)).updated_at == untouched
+
+
+# Rating ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rating", [1, 2, 3, 4])
+def test_each_of_the_four_ratings_is_kept(agent, rating):
+    log(agent)
+    service.rate_week(agent, THIS_WEEK, rating=rating)
+    assert week_row(agent).rating == rating
+
+
+def test_a_rating_off_the_scale_says_to_pick_one_of_the_four(agent):
+    log(agent)
+    error = refusal(service.rate_week, agent, THIS_WEEK, rating=5)
+    assert (error.field, str(error)) == ("rating", "Pick one of the four.")
+
+
+def test_before_anything_is_logged_the_rating_says_to_log_first(agent):
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, today=TODAY)
+    error = refusal(service.rate_week, agent, THIS_WEEK, rating=3)
+    assert (error.field, str(error)) == (
+        "rating", "Log what you did first: a day can be rated once something is logged.")
+
+
+def test_one_minute_logged_is_enough_to_rate_the_week(agent):
+    log(agent, minutes=1)
+    service.rate_week(agent, THIS_WEEK, rating=2)
+    assert week_row(agent).rating == 2
+
+
+def test_rating_needs_something_logged_in_that_persons_week(world):
+    log(world.agent_a2)
+    service.rate_week(world.agent_a2, THIS_WEEK, rating=4)
+    refusal(service.rate_week, world.agent_a, THIS_WEEK, rating=1)
+    assert week_row(world.agent_a2).rating == 4
+
+
+def test_rating_needs_something_logged_in_that_week(agent):
+    log(agent, week=LAST_WEEK)
+    service.rate_week(agent, LAST_WEEK, rating=4)
+    refusal(service.rate_week, agent, THIS_WEEK, rating=1)
+    assert week_row(agent, LAST_WEEK).rating == 4
+
+
+def test_a_rating_marks_the_week_changed_for_calendars(agent, monkeypatch):
+    log(agent)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    service.rate_week(agent, THIS_WEEK, rating=3)
+    assert week_row(agent).updated_at == later
