@@ -33,6 +33,8 @@ from growth.models import (
 )
 from growth.weeks import monday_of, week_label
 
+from .e2e.pages import FORM_ADDRESSES
+
 AGENT, LEAD, HR, ADMIN = Role.AGENT, Role.LEAD, Role.HR, Role.ADMIN
 EVERYONE = frozenset(Role)
 PUBLIC = None
@@ -444,6 +446,21 @@ def test_a_form_address_opened_again_leads_to_its_page_never_405(sweep):
         elif response.status_code != 200:
             sweep.problems.append(f"GET {url} as {who}: {response.status_code}")
     assert checked > 25
+    sweep.report()
+
+
+def test_form_addresses_lead_to_their_page_and_show_none(sweep):
+    """Keeps the accessibility sweep's FORM_ADDRESSES honest: opened with GET, each answers
+    a redirect to the page its form lives on, never a page of its own that the sweep would
+    then have to check."""
+    rules = {rule.endpoint: (rule, policy) for rule, policy, _methods in sweep.rules()}
+    assert rules.keys() >= FORM_ADDRESSES, FORM_ADDRESSES - rules.keys()
+    for endpoint in sorted(FORM_ADDRESSES):
+        rule, policy = rules[endpoint]
+        who, url = _person_for(policy), sweep.url(rule, policy)
+        response = sweep.request(who, "GET", url)
+        if response.status_code not in (301, 302, 303):
+            sweep.problems.append(f"GET {url} as {who}: {response.status_code}, not a redirect")
     sweep.report()
 
 

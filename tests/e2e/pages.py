@@ -31,6 +31,17 @@ SIGNED_OUT = None
 NOT_PAGES = {"static", "healthz", "calendar.feed", "dev_days.export_csv",
              "dev_days.export_json", "hr.download", "oidc.callback"}
 
+# The addresses forms post to: a GET of one (a reload after a refused form) only leads to
+# the page the form lives on, which the sweep opens (tests/test_route_sweep.py checks that
+# each answers GET with a redirect, never a page of its own).
+FORM_ADDRESSES = {
+    "dev_days.plan", "dev_days.log_activity", "dev_days.skip", "dev_days.rate", "goals.edit",
+    "coaching.open_team_reviews", "coaching.record_one_on_one", "coaching.add_team_agenda_item",
+    "coaching.open_review", "coaching.add_agenda_item", "coaching.self_assessment",
+    "coaching.edit_review", "coaching.share_review", "coaching.acknowledge_review",
+    "feedback.reply", "admin.deactivate_user", "admin.reset_password", "calendar.make",
+}
+
 
 @dataclass(frozen=True)
 class Page:

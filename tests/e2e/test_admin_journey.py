@@ -80,12 +80,12 @@ def test_hr_chooses_a_reversed_period_and_is_told_so(page, people):
     last_day = page.locator(".field", has=page.get_by_label("To"))
     assert "The period is reversed" in last_day.inner_text()
     assert "YYYY-MM-DD" not in page.locator("main").inner_text()
-    assert page.locator("svg.chart").count() == 0
+    assert page.locator("svg.chart-plot").count() == 0
 
     page.get_by_label("To").fill("2026-12-31")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/hr?from=2026-12-01&to=2026-12-31")
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart-plot").count() == 4
     assert "People without a development-day allowance are left out." in page.content()
 
 
