@@ -269,6 +269,8 @@ def test_ticking_an_item_confirms_which_one_and_the_button_follows_its_text(worl
                 if "Agent task" in li.split("</li>")[0] and "Mark done" in li.split("</li>")[0]]
     assert len(tickable) == 1
     assert tickable[0].index("Agent task") < tickable[0].index("Mark done")
+    # A screen reader moving from button to button hears which item each one marks.
+    assert 'Mark done<span class="visually-hidden">: Agent task</span></button>' in tickable[0]
     done = agent.post(f"/action-items/{mine.id}/done", data={"done": "1"},
                       follow_redirects=True).get_data(as_text=True)
     assert "Marked done: “Agent task”." in done
