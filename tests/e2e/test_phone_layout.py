@@ -144,3 +144,47 @@ def test_chart_text_has_one_size_on_a_laptop_and_a_phone(browser, live_server, d
                 context.close()
         assert sizes[path, 1280] == sizes[path, 390], path
         assert all(11 <= size <= 14 for size in sizes[path, 390]), sizes
+
+
+# Cells that broke their row's borders: a cell laid out as anything but a table cell (a
+# flex box of buttons, a line-clamped box), and clamped text whose box runs past its cell.
+BROKEN_CELLS = """() => {
+  const problems = [];
+  for (const cell of document.querySelectorAll('table.data td, table.data th')) {
+    if (!cell.getClientRects().length) continue;
+    const style = getComputedStyle(cell);
+    if (style.display !== 'table-cell')
+      problems.push(`${cell.textContent.trim().slice(0, 30)}: display ${style.display}`);
+    const box = cell.getBoundingClientRect();
+    for (const inner of cell.querySelectorAll('*')) {
+      if (getComputedStyle(inner).webkitLineClamp === 'none') continue;
+      const clamped = inner.getBoundingClientRect();
+      if (clamped.bottom > box.bottom - parseFloat(style.paddingBottom) + 0.5)
+        problems.push(`${inner.textContent.trim().slice(0, 30)}: runs into the cell's padding`);
+    }
+  }
+  return problems; }"""
+
+
+def test_table_cells_keep_their_row_borders_on_a_laptop(browser, live_server, demo_org):
+    """A clamped plan on the lead's person page and the Edit/Delete cell of the week page
+    stay inside their cells, so every row's borders line up."""
+    context, page = signed_in(browser, live_server, "lead@example.com", LAPTOP)
+    try:
+        page.goto(f"/team/{demo_org.id}")
+        for fold in page.locator("details").all():
+            fold.evaluate("(element) => { element.open = true; }")
+        assert page.locator("table.data td p").count() or page.locator("table.data td").count()
+        assert page.evaluate(BROKEN_CELLS) == []
+    finally:
+        context.close()
+    context, page = signed_in(browser, live_server, "agent@example.com", LAPTOP)
+    try:
+        page.get_by_label("What you did", exact=True).select_option("docs")
+        page.get_by_label("Minutes", exact=True).fill("30")
+        page.locator("#note").fill("A long note " * 30)
+        page.get_by_label("Minutes", exact=True).press("Enter")
+        expect(page.locator("table.activities tbody tr")).to_have_count(1)
+        assert page.evaluate(BROKEN_CELLS) == []
+    finally:
+        context.close()
