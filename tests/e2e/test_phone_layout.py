@@ -188,3 +188,30 @@ def test_table_cells_keep_their_row_borders_on_a_laptop(browser, live_server, de
         assert page.evaluate(BROKEN_CELLS) == []
     finally:
         context.close()
+
+
+# How far the first heading and the first flash message sit below the header bar.
+ROOM_UNDER_HEADER = """() => {
+  const bar = document.querySelector('.site-header').getBoundingClientRect().bottom;
+  const first = document.querySelector('.flashes') || document.querySelector('main h1');
+  return first.getBoundingClientRect().top - bar; }"""
+
+
+def test_pages_start_with_room_under_the_header_and_the_leads_action_first(
+        browser, live_server, demo_org):
+    for viewport in (LAPTOP, PHONE):
+        context, page = signed_in(browser, live_server, "lead@example.com", viewport)
+        try:
+            page.goto(f"/team/{demo_org.id}")
+            assert page.evaluate(ROOM_UNDER_HEADER) >= 16
+            # The one-on-one the lead came for is one click away in the first screen.
+            record = page.get_by_role("link", name="Record a one-on-one")
+            expect(record).to_be_in_viewport()
+            record.click()
+            expect(page.get_by_label("Held on")).to_be_in_viewport()
+            page.goto("/account")
+            page.get_by_role("button", name="Save").first.click()
+            expect(page.locator(".flashes")).to_be_visible()
+            assert page.evaluate(ROOM_UNDER_HEADER) >= 16
+        finally:
+            context.close()
