@@ -41,5 +41,5 @@ def test_the_log_reminder_names_the_planned_day_and_links_to_that_week(app, worl
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         message = mail.compose(log.kind, log.user, log.context)
     text = message.get_body(("plain",)).get_content()
-    assert "Your development day was Wednesday, November 25, 2026." in text
+    assert "Your development day was Wednesday, 25 Nov 2026." in text
     assert "https://growth.example.com/week/2026-W48" in text
