@@ -6,7 +6,7 @@ out by hand from DESIGN "HR figures"."""
 from datetime import date, timedelta
 
 from growth.hr import queries
-from growth.models import DevDay
+from growth.models import DevDay, Team
 
 FROM = date(2025, 1, 6)  # a Monday
 TO = FROM + timedelta(weeks=31)  # 2025-08-11, a Monday: 32 Mondays in the period
@@ -101,3 +101,6 @@ def test_teams_are_listed_by_name_whatever_the_case_and_the_order_they_were_made
     assert [row.team for row in rows] == ["Alpha", "bravo", "Zulu", "(no team)", "ALL"]
     assert [row.headcount_end for row in rows] == [1, 1, 1, 1, 4]
     assert [row.is_all for row in rows] == [False, False, False, False, True]
+    # Keyed by team id, 0 for no team (the dashboard names that row in the person's language).
+    assert [row.key for row in rows[3:]] == [0, queries.ALL_KEY]
+    assert {row.key for row in rows[:3]} == {team.id for team in Team.select()}

@@ -45,7 +45,7 @@ def ratio(numerator, denominator, places: int) -> Decimal | None:
     if not denominator:
         return None
     value = Decimal(numerator) / Decimal(denominator)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(10) ** -places, rounding=ROUND_HALF_UP)
 
 
 def years(days, people=1) -> Decimal | None:
