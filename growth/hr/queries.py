@@ -45,12 +45,13 @@ def ratio(numerator, denominator, places: int) -> Decimal | None:
     if not denominator:
         return None
     value = Decimal(numerator) / Decimal(denominator)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(10) ** -places, rounding=ROUND_HALF_UP)
 
 
 def years(days, people=1) -> Decimal | None:
-    """Days (summed over `people`) as years of 365.25 days, 2 decimals."""
-    return ratio(Decimal(days), Decimal(people) * DAYS_A_YEAR, 2) if people else None
+    """Days (summed over `people`) as years of 365.25 days, 2 decimals; None for nobody
+    (ratio's denominator is then 0)."""
+    return ratio(Decimal(days), Decimal(people) * DAYS_A_YEAR, 2)
 
 
 # SQL --------------------------------------------------------------------------------------
@@ -546,7 +547,8 @@ def months(start: date, end: date) -> list[MonthFigures]:
       AND (u.left_on IS NULL OR u.left_on >= p.after_day)
     GROUP BY p.i
     """  # noqa: S608 (placeholders only; the values are parameters)  # nosec B608
+    # Every point has its row (the LEFT JOIN keeps it), its sums 0 when nobody matches.
     counted = {int(i): (int(h or 0), int(n or 0), int(out or 0))
                for i, h, n, out in _execute(sql, **params).fetchall()}
-    return [MonthFigures(after, until, *counted.get(index, (0, 0, 0)))
+    return [MonthFigures(after, until, *counted[index])
             for index, (after, until) in enumerate(points)]
