@@ -29,6 +29,7 @@ from ..permissions import (
     guard,
     is_lead_of,
     is_self,
+    led_teams,
 )
 from ..weeks import monday_of
 from . import queries, service
@@ -110,7 +111,7 @@ def _render_team(status: int = 200, posted: OpenTeamReviewsForm | None = None,
 
 
 def _led_team_or_404(team_id: int) -> Team:
-    return get_or_404(Team.select().where(Team.lead == current_user.id), id=team_id)
+    return get_or_404(led_teams(current_user), id=team_id)
 
 
 @bp.route("/team/teams/<int:team_id>/reviews", methods=["GET", "POST"])
