@@ -8,6 +8,8 @@ same predicates. An object outside a person's scope answers 404, an area outside
 role 403.
 """
 
+from functools import partial
+
 from flask import abort, g
 from flask_login import current_user
 
@@ -294,16 +296,14 @@ def practice_sessions_visible_to(user):
 # Guards and loaders ----------------------------------------------------------------------
 
 def guard(predicate):
-    """A blueprint before_request hook: 403 unless `predicate(current_user)` holds."""
+    """A blueprint before_request hook: 403 unless `predicate(current_user)` holds. Nobody
+    reaches it signed out: the app-wide sign-in check sends them to sign in first."""
+    return partial(_refuse_unless, predicate)
 
-    def check():
-        if not current_user.is_authenticated:
-            return None  # the app-wide sign-in check answers first
-        if not predicate(current_user):
-            abort(403)
-        return None
 
-    return check
+def _refuse_unless(predicate) -> None:
+    if not predicate(current_user):
+        abort(403)
 
 
 def deny(code: int = 404):

@@ -7,7 +7,7 @@ import pytest
 
 from growth.dev_days import service
 from growth.dev_days.service import DayError
-from growth.models import DevDay
+from growth.models import DevDay, DevDayGoal, Goal, ReviewCycle
 from growth.weeks import monday_of
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -193,3 +193,157 @@ def test_a_rating_marks_the_week_changed_for_calendars(agent, monkeypatch):
     monkeypatch.setattr(service, "utcnow", lambda: later)
     service.rate_week(agent, THIS_WEEK, rating=3)
     assert week_row(agent).updated_at == later
+
+
+# Editing an activity ------------------------------------------------------------------------
+
+def goal_of(user):
+    return Goal.create(owner=user, cycle=ReviewCycle.ensure_for(TODAY), title="Learn SQL")
+
+
+def test_an_edit_keeps_the_link_and_goal_it_is_given_and_clears_an_omitted_note(agent):
+    goal = goal_of(agent)
+    activity = log(agent, note="Read the refunds guide", link="https://docs.example.com/r",
+                   goal_id=goal.id)
+    service.edit_activity(agent, activity, version=activity.version, kind="learning",
+                          minutes=90, link="https://docs.example.com/r", goal_id=goal.id)
+    edited = type(activity).get_by_id(activity.id)
+    assert (edited.kind, edited.minutes, edited.note, edited.link, edited.goal_id) == (
+        "learning", 90, "", "https://docs.example.com/r", goal.id)
+
+
+def test_an_edit_moves_only_its_own_weeks_total(world, agent):
+    log(agent, week=LAST_WEEK, minutes=100)
+    log(world.agent_a2, minutes=100)
+    activity = log(agent, minutes=60)
+    service.edit_activity(agent, activity, version=activity.version, kind="docs", minutes=90)
+    totals = {(row.user_id, row.week_start): row.minutes for row in DevDay.select()}
+    assert totals == {(agent.id, LAST_WEEK): 100, (world.agent_a2.id, THIS_WEEK): 100,
+                      (agent.id, THIS_WEEK): 90}
+
+
+def test_an_edit_marks_the_week_changed_for_calendars(agent, monkeypatch):
+    activity = log(agent)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    service.edit_activity(agent, activity, version=activity.version, kind="docs", minutes=90)
+    assert week_row(agent).updated_at == later
+
+
+def test_editing_an_activity_deleted_meanwhile_says_so(agent):
+    activity = log(agent)
+    service.delete_activity(agent, activity)
+    error = refusal(service.edit_activity, agent, activity, version=activity.version,
+                    kind="docs", minutes=90)
+    assert (str(error), error.field) == ("That activity was deleted in the meantime.", None)
+    assert week_row(agent).minutes == 0
+
+
+# Planning --------------------------------------------------------------------------------
+
+def test_a_plan_without_words_stores_none(agent):
+    service.plan_week(agent, NEXT_WEEK, version=1, day=NEXT_WEEK, today=TODAY)
+    assert week_row(agent, NEXT_WEEK).plan == ""
+
+
+def test_the_sunday_of_the_week_can_be_planned_and_the_next_monday_not(agent):
+    sunday = NEXT_WEEK + timedelta(days=6)
+    service.plan_week(agent, NEXT_WEEK, version=1, day=sunday, today=TODAY)
+    assert week_row(agent, NEXT_WEEK).planned_on == sunday
+    error = refusal(service.plan_week, agent, NEXT_WEEK, version=2,
+                    day=sunday + timedelta(days=1), today=TODAY)
+    assert (str(error), error.field) == ("Pick a day inside this week (30 Nov – 6 Dec 2026).",
+                                         "day")
+
+
+def test_a_plan_past_its_limit_says_how_long_it_may_be(agent):
+    service.plan_week(agent, NEXT_WEEK, version=1, day=NEXT_WEEK, plan="x" * 2000, today=TODAY)
+    error = refusal(service.plan_week, agent, NEXT_WEEK, version=2, day=NEXT_WEEK,
+                    plan="x" * 2001, today=TODAY)
+    assert (str(error), error.field) == ("Keep the plan under 2000 characters.", "plan")
+
+
+def test_planning_a_skipped_week_clears_the_skip_and_its_note(agent, monkeypatch):
+    service.skip_week(agent, NEXT_WEEK, reason="other", note="Team offsite", today=TODAY)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    service.plan_week(agent, NEXT_WEEK, version=1, day=NEXT_WEEK, today=TODAY)
+    row = week_row(agent, NEXT_WEEK)
+    assert (row.status, row.skip_reason, row.skip_note, row.updated_at) == (
+        "planned", None, "", later)
+
+
+def test_planning_a_skipped_week_with_one_minute_logged_counts_it_as_logged(agent):
+    log(agent, minutes=1)
+    service.skip_week(agent, THIS_WEEK, reason="workload", today=TODAY)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, today=TODAY)
+    assert week_row(agent).status == "logged"
+
+
+def test_replanning_a_week_leaves_the_goals_of_other_weeks_alone(agent):
+    goal = goal_of(agent)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, goal_ids=[goal.id],
+                      today=TODAY)
+    service.plan_week(agent, NEXT_WEEK, version=1, day=NEXT_WEEK, goal_ids=[goal.id],
+                      today=TODAY)
+    service.plan_week(agent, NEXT_WEEK, version=2, day=NEXT_WEEK, today=TODAY)
+    planned = {(link.dev_day.week_start, link.goal_id) for link in DevDayGoal.select()}
+    assert planned == {(THIS_WEEK, goal.id)}
+
+
+def test_a_repeated_plan_with_goals_is_no_conflict_while_other_weeks_share_them(agent):
+    goal = goal_of(agent)
+    service.plan_week(agent, THIS_WEEK, version=1, day=THIS_WEEK, goal_ids=[goal.id],
+                      today=TODAY)
+    for _ in range(2):  # a double-clicked submit: the second one carries version 1 too
+        service.plan_week(agent, NEXT_WEEK, version=1, day=NEXT_WEEK, plan="Courses",
+                          goal_ids=[goal.id], today=TODAY)
+    assert week_row(agent, NEXT_WEEK).version == 2
+
+
+# Skipping --------------------------------------------------------------------------------
+
+def test_a_skip_without_a_note_stores_none(agent):
+    service.skip_week(agent, NEXT_WEEK, reason="other", today=TODAY)
+    assert week_row(agent, NEXT_WEEK).skip_note == ""
+
+
+def test_a_skip_with_an_unknown_reason_says_to_choose_one(agent):
+    error = refusal(service.skip_week, agent, NEXT_WEEK, reason="bored", today=TODAY)
+    assert (str(error), error.field) == ("Choose why the day is skipped.", "reason")
+
+
+def test_a_skip_note_may_be_1000_characters_and_not_one_more(agent):
+    service.skip_week(agent, NEXT_WEEK, reason="other", note="x" * 1000, today=TODAY)
+    assert len(week_row(agent, NEXT_WEEK).skip_note) == 1000
+    error = refusal(service.skip_week, agent, NEXT_WEEK, reason="other", note="x" * 1001,
+                    today=TODAY)
+    assert (str(error), error.field) == ("Keep the note under 1000 characters.", "note")
+
+
+def test_a_week_too_far_ahead_of_the_day_asked_about_cannot_be_skipped(agent):
+    too_far = THIS_WEEK + timedelta(weeks=13)
+    error = refusal(service.skip_week, agent, too_far, reason="other", today=TODAY)
+    assert (str(error), error.field) == ("Plans can be made up to 12 weeks ahead.", None)
+    assert week_row(agent, too_far) is None
+
+
+def test_a_skip_touches_only_that_week(world, agent, monkeypatch):
+    log(agent, week=LAST_WEEK)
+    log(world.agent_a2)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    service.skip_week(agent, THIS_WEEK, reason="workload", today=TODAY)
+    statuses = {(row.user_id, row.week_start): (row.status, row.updated_at == later)
+                for row in DevDay.select()}
+    assert statuses == {(agent.id, LAST_WEEK): ("logged", False),
+                        (world.agent_a2.id, THIS_WEEK): ("logged", False),
+                        (agent.id, THIS_WEEK): ("skipped", True)}
+
+
+def test_away_is_refused_while_the_week_holds_activities_and_says_what_to_do(agent):
+    log(agent)
+    error = refusal(service.skip_week, agent, THIS_WEEK, reason="away", today=TODAY)
+    assert (str(error), error.field) == (
+        "Activities are logged in this week, so it can't be marked as away. Delete them "
+        "first, or choose another reason.", "reason")

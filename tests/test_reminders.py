@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 from playhouse.test_utils import count_queries
 
 from growth import create_app
-from growth.models import AuditEvent, DevDay, ReminderSent, Review, ReviewCycle, Role, User
+from growth.models import (AuditEvent, DevDay, ReminderKind, ReminderSent, Review, ReviewCycle,
+                           Role, User)
 from growth.reminders import queries, service
 from growth.resources import ConfigError
 from tests.test_concurrency import _free_port
@@ -28,11 +29,18 @@ BASE = "https://growth.example.com"
 
 class Inbox:
     """An SMTP handler keeping every message; `refuse_after` makes it answer 451 from the
-    n-th message on."""
+    n-th message on, and `unknown` refuses those addresses as recipients (550)."""
 
     def __init__(self):
         self.messages = []
         self.refuse_after = None
+        self.unknown = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
@@ -211,6 +219,62 @@ def test_a_server_refusing_part_way_records_only_what_it_accepted(mail_app, inbo
     received = [m["To"] for m in inbox.messages if m["Subject"].startswith("Plan")]
     assert sorted(received) == sorted(everyone)  # each exactly once
     assert accepted < set(received)
+
+
+def test_a_stopped_run_is_audited_with_what_it_sent_and_why_it_stopped(mail_app, inbox,
+                                                                         world):
+    inbox.refuse_after = 3
+    result = run(MONDAY)
+    assert result.stopped == "(451, b'4.3.0 Try again later')"
+    [event] = AuditEvent.select().where(AuditEvent.action == "reminders_sent")
+    assert event.detail == "plan=3 log=0 digest=0 refused=0 stopped"
+
+
+def test_an_address_the_server_refuses_is_reported_and_the_run_goes_on(mail_app, inbox,
+                                                                        world):
+    outgoing = service.due(MONDAY)
+    first = outgoing[0].user
+    refused = [o for o in outgoing if o.user.id == first.id]
+    kept = [o for o in outgoing if o.user.id != first.id]
+    inbox.unknown = {first.email}
+    result = service.send(MONDAY, outgoing)
+    reason = repr({first.email: (550, b"5.1.1 No such mailbox")})
+    assert result.failed == [(first.email, reason)] * len(refused)
+    assert result.stopped is None
+    sent = {kind: len([o for o in kept if o.kind == kind]) for kind in ReminderKind}
+    assert result.sent == sent and sent[ReminderKind.PLAN] > 0
+    assert sorted(m["To"] for m in inbox.messages) == sorted(o.user.email for o in kept)
+    recorded = {(r.user_id, r.kind) for r in ReminderSent.select()}
+    assert recorded == {(o.user.id, o.kind.value) for o in kept}
+    [event] = AuditEvent.select().where(AuditEvent.action == "reminders_sent")
+    assert event.detail == (f"plan={sent[ReminderKind.PLAN]} log=0 "
+                            f"digest={sent[ReminderKind.DIGEST]} refused={len(refused)}")
+
+
+def test_a_run_whose_only_message_is_refused_is_still_audited(mail_app, inbox, world):
+    [plan] = [o for o in service.due(MONDAY) if o.user.id == world.agent_a.id]
+    inbox.unknown = {world.agent_a.email}
+    result = service.send(MONDAY, [plan])
+    assert [email for email, _reason in result.failed] == [world.agent_a.email]
+    assert ReminderSent.select().count() == 0
+    [event] = AuditEvent.select().where(AuditEvent.action == "reminders_sent")
+    assert event.detail == "plan=0 log=0 digest=0 refused=1"
+
+
+def test_a_run_with_nothing_due_sends_and_audits_nothing(mail_app, inbox, world):
+    assert service.send(MONDAY, []).sent == dict.fromkeys(ReminderKind, 0)
+    assert inbox.messages == []
+    assert not AuditEvent.select().where(AuditEvent.action == "reminders_sent").exists()
+
+
+def test_many_accepted_reminders_are_recorded_in_chunks_without_losing_one(
+        mail_app, inbox, world, monkeypatch):
+    monkeypatch.setattr(service, "RECORD_CHUNK", 2)
+    outgoing = service.due(MONDAY)
+    assert len([o for o in outgoing if o.kind == ReminderKind.PLAN]) > 4
+    service.send(MONDAY, outgoing)
+    recorded = sorted((r.user_id, r.kind, r.week_start) for r in ReminderSent.select())
+    assert recorded == sorted((o.user.id, o.kind.value, MONDAY) for o in outgoing)
 
 
 def test_an_unreachable_server_sends_and_records_nothing(mail_app, world):
