@@ -15,8 +15,16 @@ from aiosmtpd.controller import Controller
 from playhouse.test_utils import count_queries
 
 from growth import create_app
-from growth.models import (AuditEvent, DevDay, ReminderKind, ReminderSent, Review, ReviewCycle,
-                           Role, User)
+from growth.models import (
+    AuditEvent,
+    DevDay,
+    ReminderKind,
+    ReminderSent,
+    Review,
+    ReviewCycle,
+    Role,
+    User,
+)
 from growth.reminders import queries, service
 from growth.resources import ConfigError
 from tests.test_concurrency import _free_port
