@@ -1,13 +1,16 @@
 """Development-day rules that `make mutate` found no test pinning: the full week's message,
 a retried submit at the cap, taking a skip back, and the rating scale."""
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
 
+from growth.db import is_sqlite
 from growth.dev_days import service
 from growth.dev_days.service import DayError
-from growth.models import DevDay, DevDayGoal, Goal, ReviewCycle
+from growth.models import Activity, DevDay, DevDayGoal, Goal, ReviewCycle
 from growth.weeks import monday_of
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -347,3 +350,40 @@ def test_away_is_refused_while_the_week_holds_activities_and_says_what_to_do(age
     assert (str(error), error.field) == (
         "Activities are logged in this week, so it can't be marked as away. Delete them "
         "first, or choose another reason.", "reason")
+
+
+# A repeat that waited for the first submit (PostgreSQL) -------------------------------------
+
+def test_on_postgresql_a_repeat_that_waited_for_the_first_submit_returns_its_activity(
+        app, db, agent):
+    if is_sqlite():
+        pytest.skip("PostgreSQL only: on SQLite the repeat waits before it reads anything")
+    log(agent, week=LAST_WEEK, minutes=30, submission="same-key")  # last week's form
+    log(agent, minutes=60)
+    day_id = week_row(agent).id
+    outcome = {}
+
+    def repeat():
+        with app.test_request_context(), db.connection_context():
+            try:
+                outcome["activity"] = log(agent, minutes=90, submission="same-key")
+            except Exception as error:  # noqa: BLE001 - checked below
+                outcome["error"] = error
+
+    # The first submit, held open: its minutes and activity are written, not yet committed.
+    with db.atomic():
+        DevDay.update(minutes=DevDay.minutes + 90).where(DevDay.id == day_id).execute()
+        first = Activity.create(dev_day=day_id, kind="docs", minutes=90, submission="same-key")
+        waiting = threading.Thread(target=repeat)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not db.execute_sql(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()").fetchone()[0]:
+            assert time.monotonic() < deadline, "the repeat never waited for the first"
+            time.sleep(0.02)
+    waiting.join(10)
+    assert outcome.get("activity") is not None, outcome
+    assert outcome["activity"].id == first.id
+    assert week_row(agent).minutes == 150
+    assert Activity.select().count() == 3
