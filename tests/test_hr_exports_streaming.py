@@ -2,6 +2,7 @@
 SECURITY.md asks for; their bytes stay those of `growth export` (the non-streamed path)."""
 
 import hashlib
+import logging
 import threading
 import tracemalloc
 from datetime import date
@@ -248,3 +249,12 @@ def test_postgresql_reads_the_rows_through_a_server_side_cursor(db, hr):
     assert open_cursors() == 1
     rows.close()  # a reader that stops early ends the cursor and its transaction
     assert open_cursors() == 0 and db.in_transaction() is False
+
+
+def test_the_streamed_query_is_logged_as_every_other_query_is(db, hr, caplog):
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        emails = [person.email for person in queries.iter_employees(FROM, TO)]
+    logged = [record.msg for record in caplog.records if record.name == "peewee"]
+    streamed = [(sql, values) for sql, values in logged if "ORDER BY f.email COLLATE" in sql]
+    assert len(streamed) == 1 and emails
+    assert FROM.isoformat() in {str(value)[:10] for value in streamed[0][1]}

@@ -83,14 +83,17 @@ def _prepare(sql: str, params: dict) -> tuple[str, list]:
     return sql, values
 
 
+STREAM_BATCH = 200  # rows a PostgreSQL export reads at a time
+
+
 def _execute(sql: str, **params):
     """Run `sql` with `:name` placeholders (a name may repeat) on either database."""
     return database.execute_sql(*_prepare(sql, params))
 
 
-def _stream(sql: str, batch: int = 200, **params) -> Iterator[tuple]:
+def _stream(sql: str, **params) -> Iterator[tuple]:
     """The rows of `sql`, a few at a time, never all of them in memory: SQLite steps its
-    cursor; PostgreSQL reads a server-side (named) cursor `batch` rows at a time, inside a
+    cursor; PostgreSQL reads a server-side (named) cursor STREAM_BATCH rows at a time, in a
     transaction that ends when the rows do (or when the reader stops early)."""
     if is_sqlite():
         cursor = _execute(sql, **params)
@@ -103,7 +106,7 @@ def _stream(sql: str, batch: int = 200, **params) -> Iterator[tuple]:
     peewee_log.debug((sql, values))  # as peewee logs the queries it runs itself
     with database.atomic(), database.connection().cursor(
             name=f"growth_{uuid.uuid4().hex}") as cursor:
-        cursor.itersize = batch
+        cursor.itersize = STREAM_BATCH
         cursor.execute(sql, values)
         yield from cursor
 
