@@ -63,8 +63,11 @@ MUTATE_MODULES := growth/dev_days/service.py growth/auth/service.py growth/permi
 	growth/feedback/service.py growth/reminders/service.py
 MODULE ?= $(MUTATE_MODULES)
 MAX_CHILDREN ?= 1
+# Memory each run may take: a mutant that loops for ever appending to a list then fails
+# with MemoryError (killed) instead of filling the machine before its CPU-time limit.
+MUTATE_MEMORY_KB ?= 6000000
 mutate: install translations
-	$(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
+	ulimit -v $(MUTATE_MEMORY_KB); $(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
 	status=$$?; \
 	echo 'Mutants per module and outcome (`$(BIN)/mutmut results` lists the survivors):'; \
 	$(BIN)/mutmut results --all true | sed -E 's/^ +//; s/\.x(_|ǁ).*: /: /' | sort | uniq -c; \

@@ -352,7 +352,73 @@ def test_away_is_refused_while_the_week_holds_activities_and_says_what_to_do(age
         "first, or choose another reason.", "reason")
 
 
-# A repeat that waited for the first submit (PostgreSQL) -------------------------------------
+# Deleting --------------------------------------------------------------------------------
+
+def test_deleting_an_activity_takes_away_its_own_minutes_and_marks_the_week_changed(
+        world, agent, monkeypatch):
+    log(world.agent_a2, minutes=45)
+    log(agent, minutes=60)
+    second = log(agent, minutes=90)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    service.delete_activity(agent, second)
+    assert (week_row(agent).minutes, week_row(agent).updated_at) == (60, later)
+    assert week_row(world.agent_a2).minutes == 45
+
+
+def test_a_week_left_with_one_minute_stays_logged_and_keeps_its_rating(agent):
+    log(agent, minutes=1)
+    last = log(agent, minutes=60)
+    service.rate_week(agent, THIS_WEEK, rating=4)
+    service.delete_activity(agent, last)
+    row = week_row(agent)
+    assert (row.minutes, row.status, row.rating) == (1, "logged", 4)
+
+
+# Waiting for another's row lock (PostgreSQL) ------------------------------------------------
+
+def _started_and_waiting(db, work) -> threading.Thread:
+    """Start `work` in a thread and return once it waits for a lock this test holds."""
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while True:
+        # Inside a transaction PostgreSQL keeps the first look at its statistics views.
+        db.execute_sql("SELECT pg_stat_clear_snapshot()")
+        if db.execute_sql("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = "
+                          "'Lock' AND datname = current_database()").fetchone()[0]:
+            return thread
+        assert time.monotonic() < deadline, "the second request never waited for the first"
+        time.sleep(0.02)
+
+
+def test_on_postgresql_a_delete_that_waited_for_another_delete_takes_nothing_twice(
+        app, db, agent):
+    if is_sqlite():
+        pytest.skip("PostgreSQL only: on SQLite the second delete waits before it reads")
+    log(agent, minutes=60)
+    doomed = log(agent, minutes=90)
+    outcome = {}
+
+    def delete_again():
+        with app.test_request_context(), db.connection_context():
+            try:
+                service.delete_activity(agent, doomed)
+                outcome["done"] = True
+            except Exception as error:  # noqa: BLE001 - checked below
+                outcome["error"] = error
+
+    # The first delete (another tab), held open: the week is locked as the service locks it.
+    with db.atomic():
+        DevDay.update(minutes=DevDay.minutes - 90).where(DevDay.id == doomed.dev_day_id
+                                                         ).execute()
+        Activity.delete().where(Activity.id == doomed.id).execute()
+        waiting = _started_and_waiting(db, delete_again)
+    waiting.join(10)
+    assert outcome == {"done": True}
+    assert week_row(agent).minutes == 60
+
+
 
 def test_on_postgresql_a_repeat_that_waited_for_the_first_submit_returns_its_activity(
         app, db, agent):
@@ -374,14 +440,7 @@ def test_on_postgresql_a_repeat_that_waited_for_the_first_submit_returns_its_act
     with db.atomic():
         DevDay.update(minutes=DevDay.minutes + 90).where(DevDay.id == day_id).execute()
         first = Activity.create(dev_day=day_id, kind="docs", minutes=90, submission="same-key")
-        waiting = threading.Thread(target=repeat)
-        waiting.start()
-        deadline = time.monotonic() + 10
-        while not db.execute_sql(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()").fetchone()[0]:
-            assert time.monotonic() < deadline, "the repeat never waited for the first"
-            time.sleep(0.02)
+        waiting = _started_and_waiting(db, repeat)
     waiting.join(10)
     assert outcome.get("activity") is not None, outcome
     assert outcome["activity"].id == first.id

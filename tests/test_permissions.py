@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from growth import permissions as p
-from growth.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle, Team, User
+from growth.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle, Role, Team, User
 
 ROLES = ["owner", "own_lead", "other_lead", "teammate", "hr", "admin"]
 
@@ -141,6 +141,20 @@ def test_who_uses_feedback_and_whom_they_may_review(cast, world, make_user):
         "owner", "own_lead", "teammate"}
     for refused in (world.hr, world.admin, make_user(team=world.team_a, active=False)):
         assert allowed(cast, lambda u, r=refused: p.can_review_person(u, r)) == set()
+
+
+def test_a_lead_reviews_the_people_of_the_team_they_lead_even_from_another_team(world,
+                                                                                  make_user):
+    lead = make_user(Role.LEAD, team=world.team_a)
+    Team.update(lead=lead).where(Team.id == world.team_b.id).execute()
+    assert p.can_review_person(lead, world.agent_b) is True
+
+
+def test_whom_nobody_may_review_and_who_may_review_nobody(world, make_user):
+    assert p.can_review_person(world.agent_a, None) is False
+    assert p.can_review_person(world.agent_a, world.agent_a2.id) is False  # an id, not a person
+    admin_in_a_team = make_user(Role.ADMIN, team=world.team_a)
+    assert p.can_review_person(admin_in_a_team, world.agent_a) is False
 
 
 @pytest.mark.parametrize("replied", [False, True])

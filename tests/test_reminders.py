@@ -129,6 +129,7 @@ def test_the_message_has_both_parts_absolute_links_and_one_click_unsubscribe(
     assert User.get_by_id(world.agent_a.id).reminders is False
     event = AuditEvent.get(AuditEvent.action == "reminders_unsubscribed")
     assert event.target_id == world.agent_a.id and path.split("/")[-1] not in event.detail
+    assert event.actor_id == world.agent_a.id  # they did it, with their link
     assert client.post(path + "x", csrf=False).status_code == 404
     assert client.get("/unsubscribe/not-a-token").status_code == 404
 

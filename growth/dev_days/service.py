@@ -124,9 +124,10 @@ def _too_much(day_id: int | None, adding: int) -> DayError:
 
 
 def _lock_week(day_id: int) -> None:
-    """Touch the week's row first: on PostgreSQL the row lock queues concurrent edits of its
-    activities, so each reads the minutes the previous one committed (SQLite's BEGIN
-    IMMEDIATE already serialises writers)."""
+    """Touch the week's row first (it changed: calendars see a new `updated_at`): on
+    PostgreSQL the row lock queues concurrent edits of its activities, so each reads the
+    minutes the previous one committed (SQLite's BEGIN IMMEDIATE already serialises
+    writers)."""
     DevDay.update(updated_at=utcnow()).where(DevDay.id == day_id).execute()
 
 
@@ -262,7 +263,6 @@ def delete_activity(user, activity: Activity) -> None:
                                 DayStatus.SKIPPED.value),
                                (emptied, DayStatus.PLANNED.value)], DayStatus.LOGGED.value),
             rating=Case(None, [(emptied, None)], DevDay.rating),
-            updated_at=utcnow(),
         ).where(DevDay.id == activity.dev_day_id).execute()
 
 

@@ -118,8 +118,7 @@ def set_reminders(user, person, *, on: bool) -> None:
 
 def unsubscribe(token: str) -> User | None:
     """Turn reminders off for the person the signed address names; None for a bad one."""
-    user_id = mail.unsubscribed_user_id(token)
-    person = User.get_or_none(User.id == user_id) if user_id else None
+    person = User.get_or_none(User.id == mail.unsubscribed_user_id(token))
     if person is None:
         return None
     if person.reminders:
