@@ -176,13 +176,13 @@ def test_deleting_takes_the_minutes_away_and_an_empty_week_loses_its_rating(agen
     first = log(agent, minutes=60)
     second = log(agent, minutes=90)
     service.rate_week(agent, THIS_WEEK, rating=4)
-    service.delete_activity(agent, first)
+    service.delete_activity(first)
     day = week_row(agent)
     assert (day.minutes, day.status, day.rating) == (90, "logged", 4)
-    service.delete_activity(agent, second)
+    service.delete_activity(second)
     day = week_row(agent)
     assert (day.minutes, day.status, day.rating) == (0, "planned", None)
-    service.delete_activity(agent, second)  # a second click changes nothing
+    service.delete_activity(second)  # a second click changes nothing
     assert week_row(agent).minutes == 0
 
 

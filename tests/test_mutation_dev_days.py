@@ -235,7 +235,7 @@ def test_an_edit_marks_the_week_changed_for_calendars(agent, monkeypatch):
 
 def test_editing_an_activity_deleted_meanwhile_says_so(agent):
     activity = log(agent)
-    service.delete_activity(agent, activity)
+    service.delete_activity(activity)
     error = refusal(service.edit_activity, agent, activity, version=activity.version,
                     kind="docs", minutes=90)
     assert (str(error), error.field) == ("That activity was deleted in the meantime.", None)
@@ -361,7 +361,7 @@ def test_deleting_an_activity_takes_away_its_own_minutes_and_marks_the_week_chan
     second = log(agent, minutes=90)
     later = datetime(2030, 1, 1, 12, 0)
     monkeypatch.setattr(service, "utcnow", lambda: later)
-    service.delete_activity(agent, second)
+    service.delete_activity(second)
     assert (week_row(agent).minutes, week_row(agent).updated_at) == (60, later)
     assert week_row(world.agent_a2).minutes == 45
 
@@ -370,7 +370,7 @@ def test_a_week_left_with_one_minute_stays_logged_and_keeps_its_rating(agent):
     log(agent, minutes=1)
     last = log(agent, minutes=60)
     service.rate_week(agent, THIS_WEEK, rating=4)
-    service.delete_activity(agent, last)
+    service.delete_activity(last)
     row = week_row(agent)
     assert (row.minutes, row.status, row.rating) == (1, "logged", 4)
 
@@ -403,7 +403,7 @@ def test_on_postgresql_a_delete_that_waited_for_another_delete_takes_nothing_twi
     def delete_again():
         with app.test_request_context(), db.connection_context():
             try:
-                service.delete_activity(agent, doomed)
+                service.delete_activity(doomed)
                 outcome["done"] = True
             except Exception as error:  # noqa: BLE001 - checked below
                 outcome["error"] = error

@@ -171,3 +171,69 @@ def test_the_practice_page_costs_the_same_whatever_the_history(world, client_for
     for n in range(30):
         record(world, held_on=date.today() - timedelta(days=n + 1))
     assert cost() == few
+
+
+def _refusal(world, organiser=None, **fields):
+    kw = {"held_on": date.today(), "scenario": "Angry refund", "minutes": 30,
+          "customer_ids": [world.agent_a2.id], "agent_ids": [world.agent_a.id],
+          "observer_ids": [world.lead_a.id], **fields}
+    with pytest.raises(service.FeedbackError) as caught:
+        service.record_practice(organiser or world.agent_a, **kw)
+    assert PracticeSession.select().count() == 0 and Activity.select().count() == 0
+    return caught.value.field, str(caught.value)
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"minutes": 4}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"minutes": 481}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"minutes": "45"}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"scenario": " "}, "scenario", "Name the scenario."),
+    ({"scenario": "s" * 201}, "scenario", "Keep this under 200 characters."),
+    ({"brief": "b" * 4001}, "brief", "Keep this under 4000 characters."),
+    ({"takeaways": "t" * 4001}, "takeaways", "Keep this under 4000 characters."),
+    ({"held_on": date.today() + timedelta(days=1)}, "held_on",
+     "Record a role-play once it has been held."),
+    ({"customer_ids": []}, "customer_ids", "Someone has to play the customer."),
+    ({"agent_ids": []}, "agent_ids", "Someone has to play the agent."),
+    ({"observer_ids": ["AGENT_A"]}, "customer_ids", "Give each person one part."),
+    ({"agent_ids": ["AGENT_B"]}, "customer_ids", "Choose the participants among your team."),
+])
+def test_each_refusal_says_what_to_change_next_to_its_field(world, fields, field, message):
+    people = {"AGENT_A": world.agent_a.id, "AGENT_B": world.agent_b.id}
+    fields = {k: [people[x] for x in v] if isinstance(v, list) and v else v
+              for k, v in fields.items()}
+    assert _refusal(world, **fields) == (field, message)
+
+
+def test_someone_in_no_team_is_told_role_plays_belong_to_a_team(world, make_user):
+    loner = make_user(team=None)
+    assert _refusal(world, organiser=loner) == (
+        None, "Role-plays are recorded within a team; you are in none.")
+
+
+@pytest.mark.parametrize("minutes", [5, 480])
+def test_five_and_480_minutes_are_both_accepted(world, minutes):
+    session = record(world, minutes=minutes)
+    assert session.minutes == minutes
+
+
+def test_a_session_without_brief_or_takeaways_stores_none(world):
+    session = PracticeSession.get_by_id(record(world).id)
+    assert (session.brief, session.takeaways) == ("", "")
+
+
+def test_deleting_one_session_leaves_the_organisers_other_sessions_whole(world):
+    kept = record(world, minutes=40, held_on=date.today() - timedelta(days=7))
+    gone = record(world, minutes=30)
+    service.delete_practice(world.agent_a, gone)
+    assert [s.id for s in PracticeSession.select()] == [kept.id]
+    for person in (world.agent_a, world.agent_a2, world.lead_a):
+        assert [(a.minutes, a.dev_day.week_start) for a in _roleplays(person)] == [
+            (40, monday_of(kept.held_on))]
+
+
+def test_only_the_organiser_may_delete_a_session_in_the_service_too(world):
+    session = record(world)
+    with pytest.raises(PermissionError):
+        service.delete_practice(world.agent_a2, session)
+    assert PracticeSession.select().count() == 1 and Activity.select().count() == 3

@@ -248,8 +248,9 @@ def edit_activity(user, activity: Activity, *, version: int, kind: str, minutes:
             raise _too_much(activity.dev_day_id, delta)
 
 
-def delete_activity(user, activity: Activity) -> None:
-    """Remove one activity and its minutes; a week left empty is unrated and planned again."""
+def delete_activity(activity: Activity) -> None:
+    """Remove one activity and its minutes; a week left empty is unrated and planned again.
+    (Whose week it is was checked by the caller: the route, or the role-play's organiser.)"""
     with write_transaction():
         _lock_week(activity.dev_day_id)
         before = Activity.select(Activity.minutes).where(Activity.id == activity.id).scalar()

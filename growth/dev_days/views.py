@@ -230,7 +230,7 @@ def edit_activity(activity_id: int):
 @bp.post("/activities/<int:activity_id>/delete")
 def delete_activity(activity_id: int):
     activity = _own_activity_or_404(activity_id)
-    service.delete_activity(current_user, activity)
+    service.delete_activity(activity)
     flash(_("Activity deleted."), "success")
     return redirect(_week_url(activity.dev_day.week_start))
 

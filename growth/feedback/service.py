@@ -20,7 +20,6 @@ from ..models import (
     REVIEW_ASPECTS,
     Activity,
     ActivityKind,
-    DevDay,
     PracticePart,
     PracticeParticipant,
     PracticeSession,
@@ -29,7 +28,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..permissions import can_review_person, practice_team_id
+from ..permissions import can_delete_practice, can_review_person, practice_team_id
 from ..weeks import monday_of
 
 TEXT_MAX = 2000
@@ -227,12 +226,13 @@ def record_practice(user, *, held_on: date, scenario: str, minutes: int, brief: 
 
 def delete_practice(user, session: PracticeSession) -> None:
     """The organiser removes a session, and with it every participant's activity and its
-    minutes in their week."""
+    minutes in their week. Anybody else: PermissionError, nothing removed."""
+    if not can_delete_practice(user, session):
+        raise PermissionError
     with write_transaction():
-        linked = (Activity.select(Activity, DevDay).join(DevDay)
-                  .where(Activity.id.in_(PracticeParticipant.select(PracticeParticipant.activity)
-                                         .where(PracticeParticipant.session == session.id))))
+        linked = Activity.select().where(Activity.id.in_(
+            PracticeParticipant.select(PracticeParticipant.activity)
+            .where(PracticeParticipant.session == session.id)))
         for activity in list(linked):
-            days.delete_activity(activity.dev_day.user, activity)
-        PracticeSession.delete().where(PracticeSession.id == session.id,
-                                       PracticeSession.organiser == user.id).execute()
+            days.delete_activity(activity)
+        PracticeSession.delete().where(PracticeSession.id == session.id).execute()
