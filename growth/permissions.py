@@ -3,12 +3,10 @@
 Predicates are plain functions of the acting person and the object (`can_<verb>_<noun>`):
 a route loads one object by its id and asks the predicate (allowed_or_404), so each rule
 about one object is written here once and used. Scopes (`<nouns>_visible_to`) keep rows a
-person may not see out of lists; guards close whole blueprints by role. Templates call the
-same predicates. An object outside a person's scope answers 404, an area outside their
-role 403.
+person may not see out of lists; `refuse_unless` closes whole blueprints by role.
+Templates call the same predicates. An object outside a person's scope answers 404, an
+area outside their role 403.
 """
-
-from functools import partial
 
 from flask import abort, g
 from flask_login import current_user
@@ -295,13 +293,9 @@ def practice_sessions_visible_to(user):
 
 # Guards and loaders ----------------------------------------------------------------------
 
-def guard(predicate):
-    """A blueprint before_request hook: 403 unless `predicate(current_user)` holds. Nobody
-    reaches it signed out: the app-wide sign-in check sends them to sign in first."""
-    return partial(_refuse_unless, predicate)
-
-
-def _refuse_unless(predicate) -> None:
+def refuse_unless(predicate) -> None:
+    """A blueprint's before_request check: 403 unless `predicate(current_user)` holds.
+    Nobody reaches it signed out: the app-wide sign-in check sends them to sign in first."""
     if not predicate(current_user):
         abort(403)
 

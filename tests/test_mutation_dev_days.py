@@ -225,12 +225,14 @@ def test_an_edit_moves_only_its_own_weeks_total(world, agent):
                       (agent.id, THIS_WEEK): 90}
 
 
-def test_an_edit_marks_the_week_changed_for_calendars(agent, monkeypatch):
+def test_an_edit_marks_its_week_changed_for_calendars_and_no_other(agent, monkeypatch):
+    log(agent, week=LAST_WEEK)
     activity = log(agent)
     later = datetime(2030, 1, 1, 12, 0)
     monkeypatch.setattr(service, "utcnow", lambda: later)
     service.edit_activity(agent, activity, version=activity.version, kind="docs", minutes=90)
-    assert week_row(agent).updated_at == later
+    assert (week_row(agent).updated_at, week_row(agent, LAST_WEEK).updated_at != later) == (
+        later, True)
 
 
 def test_editing_an_activity_deleted_meanwhile_says_so(agent):

@@ -26,10 +26,10 @@ from ..permissions import (
     can_tick_action_item,
     can_write_self_assessment,
     get_or_404,
-    guard,
     is_lead_of,
     is_self,
     led_teams,
+    refuse_unless,
 )
 from ..weeks import monday_of
 from . import queries, service
@@ -50,14 +50,12 @@ bp = Blueprint("coaching", __name__)
 LEAD_ONLY = {"coaching.team", "coaching.person", "coaching.record_one_on_one",
              "coaching.open_review", "coaching.add_team_agenda_item",
              "coaching.open_team_reviews"}
-_lead_guard = guard(can_lead)
 
 
 @bp.before_request
 def leads_only():
     if request.endpoint in LEAD_ONLY:
-        return _lead_guard()
-    return None
+        refuse_unless(can_lead)
 
 
 def _member_or_404(user_id: int, allowed=can_read_person) -> User:

@@ -6,12 +6,23 @@ from flask_login import current_user
 
 from ..integrity import StaleEdit
 from ..models import ID_MAX, Team
-from ..permissions import allowed_or_404, can_lead, can_set_coverage, get_or_404, guard, led_teams
+from ..permissions import (
+    allowed_or_404,
+    can_lead,
+    can_set_coverage,
+    get_or_404,
+    led_teams,
+    refuse_unless,
+)
 from . import service
 from .forms import LimitForm
 
 bp = Blueprint("coverage", __name__)
-bp.before_request(guard(can_lead))
+
+
+@bp.before_request
+def leads_only():
+    refuse_unless(can_lead)
 
 
 def _forms(posted: LimitForm | None = None):

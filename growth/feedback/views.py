@@ -18,16 +18,20 @@ from ..permissions import (
     can_reply_ticket_review,
     can_use_feedback,
     get_or_404,
-    guard,
     is_self,
     people_reviewable_by,
     practice_team_id,
+    refuse_unless,
 )
 from . import queries, service
 from .forms import PracticeForm, ReplyForm, TicketReviewForm
 
 bp = Blueprint("feedback", __name__)
-bp.before_request(guard(can_use_feedback))
+
+
+@bp.before_request
+def feedback_users_only():
+    refuse_unless(can_use_feedback)
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
