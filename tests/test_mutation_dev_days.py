@@ -448,3 +448,42 @@ def test_on_postgresql_a_repeat_that_waited_for_the_first_submit_returns_its_act
     assert outcome["activity"].id == first.id
     assert week_row(agent).minutes == 150
     assert Activity.select().count() == 3
+
+
+# What an activity is checked for -----------------------------------------------------------
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"kind": "napping"}, "kind", "Choose what you did."),
+    ({"note": "n" * 1001}, "note", "Keep the note under 1000 characters."),
+    ({"link": "ftp://files.example.com/a"}, "link",
+     "Enter a web address starting with http:// or https://."),
+    ({"link": "https://docs.example.com/" + "a" * 1976}, "link",
+     "Enter a web address starting with http:// or https://."),
+])
+def test_each_activity_refusal_is_worded_next_to_its_field(agent, fields, field, message):
+    error = refusal(log, agent, **fields)
+    assert (error.field, str(error)) == (field, message)
+    assert week_row(agent) is None
+
+
+def test_a_web_address_of_2000_characters_is_kept(agent):
+    link = "https://docs.example.com/" + "a" * 1975
+    assert len(link) == 2000
+    assert log(agent, link=link).link == link
+
+
+def test_an_activity_without_a_note_stores_none_and_marks_its_week_changed(agent,
+                                                                           monkeypatch):
+    log(agent, week=LAST_WEEK)
+    later = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    assert log(agent).note == ""
+    assert (week_row(agent).updated_at, week_row(agent, LAST_WEEK).updated_at != later) == (
+        later, True)
+
+
+def test_a_repeated_key_is_the_first_activity_even_in_a_full_week_of_another_kind(agent):
+    fill(agent, minutes=2340)
+    first = log(agent, minutes=60, submission="the-form")
+    assert log(agent, minutes=60, kind="coding", submission="the-form").id == first.id
+    assert log(agent, week=LAST_WEEK, minutes=60, submission="the-form").id != first.id

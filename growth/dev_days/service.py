@@ -15,7 +15,7 @@ from ..coverage.service import refusal as coverage_refusal
 from ..db import write_transaction
 from ..i18n import day as format_day
 from ..i18n import hours, week_span
-from ..integrity import StaleEdit, earlier_submission, update_versioned
+from ..integrity import StaleEdit, update_versioned
 from ..models import (
     Activity,
     ActivityKind,
@@ -113,7 +113,7 @@ def _check_activity(user, *, kind, minutes, note, link, goal_id) -> tuple[str, s
     link = (link or "").strip()
     if link and (len(link) > LINK_MAX or not link.lower().startswith(("http://", "https://"))):
         raise DayError(_("Enter a web address starting with http:// or https://."), "link")
-    goals = _own_goal_ids(user, [goal_id] if goal_id is not None else [], "goal_id")
+    goals = _own_goal_ids(user, [goal_id], "goal_id")
     return note, link, (goals[0] if goals else None)
 
 
@@ -201,9 +201,6 @@ def log_activity(user, week_start: date, *, kind: str, minutes: int, note: str =
     try:
         with write_transaction():
             day_id = _week_row(user, week_start)
-            earlier = earlier_submission(Activity, submission, dev_day=day_id)
-            if earlier is not None:
-                return earlier
             added = DevDay.update(
                 minutes=DevDay.minutes + minutes, status=DayStatus.LOGGED.value,
                 skip_reason=None, skip_note="", updated_at=utcnow(),
@@ -213,15 +210,14 @@ def log_activity(user, week_start: date, *, kind: str, minutes: int, note: str =
                 raise _too_much(day_id, minutes)
             return Activity.create(dev_day=day_id, kind=kind, minutes=minutes, note=note,
                                    link=link, goal=goal_id, submission=submission or None)
-    except (IntegrityError, DayError) as error:
-        # On PostgreSQL a repeat that waited for the first one's row lock sees its minutes
-        # (it may then pass the cap) or its key (UNIQUE): either way it is that activity.
+    except (IntegrityError, DayError):
+        # A repeated key (UNIQUE per week) or a repeat refused because the first one's
+        # minutes filled the week: either way it is the activity the first one logged, and
+        # the transaction rolled back what the repeat had added.
         earlier = _logged_with(user, week_start, submission)
         if earlier is not None:
             return earlier
-        if isinstance(error, DayError):
-            raise
-        raise DayError(_("A week holds at most 40 h."), "minutes") from error
+        raise
 
 
 def edit_activity(user, activity: Activity, *, version: int, kind: str, minutes: int,
