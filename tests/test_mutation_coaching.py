@@ -1,5 +1,6 @@
 """Review rules that `make mutate` found no test pinning: what sharing refuses and where it
-says so, goals following the outcomes, and what acknowledging changes (and audits)."""
+says so, goals following the outcomes, what acknowledging changes (and audits), and who a
+team's opening reaches, what it records and what a repeated form answers."""
 
 from datetime import date, datetime, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 
 from growth.coaching import service
 from growth.coaching.service import CoachingError, ReviewLocked
-from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal
+from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal, Role, Team, User
 
 DAY = date(2026, 11, 25)
 
@@ -167,3 +168,53 @@ def test_sharing_is_audited_with_the_person_reviewed(world, review, goals):
     share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
     shared = AuditEvent.get(AuditEvent.action == "review_shared")
     assert shared.detail == f"person={world.agent_a.id}"
+
+
+# Opening a whole team's reviews -------------------------------------------------------------
+
+def open_team(lead, team, cycle, submission="key-1234", today=DAY):
+    return service.open_team_reviews(lead, team, cycle.id, submission, today=today)
+
+
+def test_a_team_opening_for_a_cycle_not_started_says_so_next_to_the_cycle(world, cycle):
+    later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
+    error = refusal(open_team, world.lead_a, world.team_a, later)
+    assert (error.field, str(error)) == ("cycle_id",
+                                         "Choose the current cycle or one that has ended.")
+    assert Review.select().count() == 0
+
+
+def test_a_team_opening_on_the_cycles_first_day_opens_its_reviews(world, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle, today=cycle.starts_on) == (2, 0)
+
+
+def test_someone_hired_on_the_cycles_last_day_is_in_the_team_opening(world, make_user, cycle):
+    newcomer = make_user(team=world.team_a, hired_on=cycle.ends_on)
+    assert open_team(world.lead_a, world.team_a, cycle, today=cycle.ends_on) == (3, 0)
+    assert Review.get_or_none(Review.person == newcomer.id, Review.cycle == cycle.id)
+
+
+def test_each_review_a_team_opening_opens_names_the_lead_and_is_audited(world, cycle):
+    open_team(world.lead_a, world.team_a, cycle)
+    reviews = list(Review.select().order_by(Review.person))
+    assert [(r.person_id, r.lead_id) for r in reviews] == [
+        (world.agent_a.id, world.lead_a.id), (world.agent_a2.id, world.lead_a.id)]
+    events = AuditEvent.select().where(AuditEvent.action == "review_opened")
+    assert sorted((e.actor_id, e.target_type, e.target_id, e.detail) for e in events) == [
+        (world.lead_a.id, "review", r.id, f"person={r.person_id} cycle={cycle.id} batch=key-1234")
+        for r in reviews]
+
+
+def test_a_second_team_opening_without_a_form_key_finds_everyone_has_a_review(world, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle, submission=None) == (2, 0)
+    assert open_team(world.lead_a, world.team_a, cycle, submission=None) == (0, 2)
+    assert Review.select().count() == 2
+
+
+def test_a_new_lead_reusing_the_old_leads_form_key_is_not_told_of_the_old_leads_openings(
+        world, make_user, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle) == (2, 0)
+    successor = make_user(Role.LEAD, team=world.team_a, name="New lead")
+    Team.update(lead=successor).where(Team.id == world.team_a.id).execute()
+    User.update(team=None).where(User.id == world.lead_a.id).execute()  # the old lead moved on
+    assert open_team(successor, world.team_a, cycle) == (0, 2)
