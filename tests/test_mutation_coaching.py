@@ -1,6 +1,7 @@
-"""Review rules that `make mutate` found no test pinning: what sharing refuses and where it
-says so, goals following the outcomes, what acknowledging changes (and audits), and who a
-team's opening reaches, what it records and what a repeated form answers."""
+"""Coaching rules that `make mutate` found no test pinning: what sharing refuses and where it
+says so, goals following the outcomes, what acknowledging changes (and audits), whose
+self-assessment a save writes, who a team's opening reaches, what it records and what a
+repeated form answers, and when an action item was ticked."""
 
 from datetime import date, datetime, timedelta
 
@@ -8,7 +9,18 @@ import pytest
 
 from growth.coaching import service
 from growth.coaching.service import CoachingError, ReviewLocked
-from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal, Role, Team, User
+from growth.integrity import StaleEdit
+from growth.models import (
+    ActionItem,
+    AuditEvent,
+    Goal,
+    Review,
+    ReviewCycle,
+    ReviewGoal,
+    Role,
+    Team,
+    User,
+)
 
 DAY = date(2026, 11, 25)
 
@@ -218,3 +230,45 @@ def test_a_new_lead_reusing_the_old_leads_form_key_is_not_told_of_the_old_leads_
     Team.update(lead=successor).where(Team.id == world.team_a.id).execute()
     User.update(team=None).where(User.id == world.lead_a.id).execute()  # the old lead moved on
     assert open_team(successor, world.team_a, cycle) == (0, 2)
+
+
+# The self-assessment ---------------------------------------------------------------------------
+
+def write_self(person, review, text, submit=False):
+    service.save_self_assessment(person, review, text, submit,
+                                 Review.get_by_id(review.id).self_version)
+
+
+def test_saving_one_self_assessment_leaves_the_persons_other_review_alone(world, cycle,
+                                                                          review):
+    earlier = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    older = service.open_review(world.lead_a, world.agent_a, earlier.id, today=DAY)
+    write_self(world.agent_a, review, "I learnt SQL.")
+    assert [(r.id, r.self_assessment) for r in Review.select().order_by(Review.id)] == [
+        (review.id, "I learnt SQL."), (older.id, "")]
+
+
+def test_only_the_person_reviewed_writes_their_self_assessment(world, review):
+    with pytest.raises(StaleEdit):
+        write_self(world.lead_a, review, "Written for them", submit=True)
+    kept = Review.get_by_id(review.id)
+    assert (kept.self_assessment, kept.self_submitted_at) == ("", None)
+
+
+# Action items ----------------------------------------------------------------------------------
+
+def test_ticking_an_action_item_records_when_and_reopening_it_clears_that(world,
+                                                                           monkeypatch):
+    service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY, shared_notes="",
+                              private_notes="", today=DAY,
+                              action_items=[{"text": "Read the refund policy",
+                                             "owner": "person"}])
+    item = ActionItem.get()
+    ticked_at = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: ticked_at)
+    service.set_action_item_done(world.agent_a, item, True)
+    assert (ActionItem.get_by_id(item.id).done, ActionItem.get_by_id(item.id).done_at) == (
+        True, ticked_at)
+    service.set_action_item_done(world.agent_a, item, False)
+    assert (ActionItem.get_by_id(item.id).done, ActionItem.get_by_id(item.id).done_at) == (
+        False, None)

@@ -44,8 +44,10 @@ class ReviewLocked(Exception):
 
 
 class ReviewExists(Exception):
+    """The person has a review for the cycle already: `review`, which the page leads to."""
+
     def __init__(self, review: Review):
-        super().__init__(review.id)
+        super().__init__()
         self.review = review
 
 
