@@ -1,5 +1,5 @@
-"""Ticket-review rules that `make mutate` found no test pinning: taking a review back
-removes that review only, only its reviewer can, and a second click is harmless; what a
+"""Feedback rules that `make mutate` found no test pinning: taking a review or a role-play
+back removes that one only, only its author can, and a second click is harmless; what a
 review keeps and logs, and what the service itself refuses, in which words, next to which
 field (the form refuses most of it first, so only a direct call shows it)."""
 
@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from growth.feedback import service
-from growth.models import Activity, DevDay, TicketReview
+from growth.models import Activity, DevDay, PracticeSession, TicketReview
 from growth.weeks import monday_of
 
 URL = "https://support.example.com/tickets/48213"
@@ -40,6 +40,38 @@ def test_only_the_reviewer_takes_a_review_back(world):
     with pytest.raises(service.Conflict):
         service.delete_review(world.agent_a2, review)
     assert TicketReview.get_or_none(TicketReview.id == review.id) is not None
+
+
+def practise(organiser, scenario, customer, agent, minutes=30):
+    return service.record_practice(organiser, held_on=date.today(), scenario=scenario,
+                                   minutes=minutes, customer_ids=[customer.id],
+                                   agent_ids=[agent.id])
+
+
+def activities():
+    """Each activity as (whose week, kind, note, minutes)."""
+    return sorted((a.dev_day.user_id, a.kind, a.note, a.minutes)
+                  for a in Activity.select(Activity, DevDay).join(DevDay))
+
+
+def test_taking_a_role_play_back_removes_its_activities_only_and_only_its_organiser_can(
+        world):
+    taken = practise(world.agent_a, "Angry refund", world.agent_a2, world.agent_a)
+    practise(world.agent_a, "Late parcel", world.agent_a2, world.agent_a, minutes=20)
+    practise(world.agent_a2, "Lost password", world.agent_a, world.agent_a2, minutes=10)
+    service.give_review(world.agent_a, reviewee_id=world.agent_a2.id,
+                        ticket_url=URL, rating=3, praise="Clear.", minutes=15)  # not a role-play
+    everything = activities()
+    with pytest.raises(PermissionError):  # organised one of their own, not this one
+        service.delete_practice(world.agent_a2, taken)
+    assert activities() == everything
+    service.delete_practice(world.agent_a, taken)
+    service.delete_practice(world.agent_a, taken)
+    assert [s.scenario for s in PracticeSession.select().order_by(PracticeSession.id)] == [
+        "Late parcel", "Lost password"]
+    assert activities() == [a for a in everything if a[2] != "Angry refund"]
+    assert {(d.user_id, d.minutes) for d in DevDay.select()} == {
+        (world.agent_a.id, 20 + 10 + 15), (world.agent_a2.id, 20 + 10)}
 
 
 def refusal(reviewer, reviewee, **fields) -> tuple[str, str]:
