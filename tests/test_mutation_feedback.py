@@ -3,12 +3,18 @@ back removes that one only, only its author can, and a second click is harmless;
 review keeps and logs, and what the service itself refuses, in which words, next to which
 field (the form refuses most of it first, so only a direct call shows it)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from growth.feedback import service
-from growth.models import Activity, DevDay, PracticeSession, TicketReview
+from growth.models import (
+    Activity,
+    DevDay,
+    PracticeParticipant,
+    PracticeSession,
+    TicketReview,
+)
 from growth.weeks import monday_of
 
 URL = "https://support.example.com/tickets/48213"
@@ -144,3 +150,109 @@ def test_a_review_breaking_a_rule_says_which_next_to_its_field(world, fields, fi
 def test_a_review_of_someone_out_of_reach_says_whose_ticket_may_be_reviewed(world):
     assert refusal(world.agent_a, world.agent_b) == (
         "reviewee_id", "Choose a teammate, someone you lead, or yourself.")
+
+
+# Recording a role-play ---------------------------------------------------------------------
+
+def practice_refusal(world, organiser=None, **fields) -> tuple[str | None, str]:
+    """The (field, message) a role-play with these fields is refused with; nothing is kept."""
+    fields = {"held_on": date.today(), "scenario": "Angry refund", "minutes": 30,
+              "customer_ids": [world.agent_a2.id], "agent_ids": [world.agent_a.id], **fields}
+    weeks = [(d.user_id, d.minutes) for d in DevDay.select()]
+    with pytest.raises(service.FeedbackError) as caught:
+        service.record_practice(organiser or world.agent_a, **fields)
+    assert PracticeSession.select().count() == 0
+    assert Activity.select().where(Activity.kind == "roleplay").count() == 0
+    assert [(d.user_id, d.minutes) for d in DevDay.select()] == weeks
+    return caught.value.field, str(caught.value)
+
+
+def test_a_role_play_keeps_what_was_written_and_logs_it_for_each_part(world):
+    session = service.record_practice(
+        world.agent_a, held_on=LATER - timedelta(days=7), today=LATER, scenario=" Angry refund ",
+        minutes=480,
+        brief=" The customer writes in capitals. ", takeaways=" Name the feeling first. ",
+        customer_ids=[world.agent_a2.id], agent_ids=[world.agent_a.id],
+        observer_ids=[world.lead_a.id], submission="key-00000001")
+    kept = PracticeSession.get_by_id(session.id)
+    assert (kept.team_id, kept.organiser_id, kept.held_on, kept.scenario, kept.brief,
+            kept.takeaways, kept.minutes, kept.submission) == (
+        world.team_a.id, world.agent_a.id, LATER - timedelta(days=7), "Angry refund",
+        "The customer writes in capitals.", "Name the feeling first.", 480, "key-00000001")
+    parts = {(p.user_id, p.part, p.activity_id) for p in PracticeParticipant.select()}
+    logged = {a.dev_day.user_id: a for a in Activity.select(Activity, DevDay).join(DevDay)}
+    assert parts == {(world.agent_a2.id, "customer", logged[world.agent_a2.id].id),
+                     (world.agent_a.id, "agent", logged[world.agent_a.id].id),
+                     (world.lead_a.id, "observer", logged[world.lead_a.id].id)}
+    assert {(a.dev_day.week_start, a.kind, a.minutes, a.note, a.submission)
+            for a in logged.values()} == {
+        (monday_of(LATER - timedelta(days=7)), "roleplay", 480, "Angry refund",
+         f"practice-{session.id}")}
+
+
+def test_five_minutes_on_a_newcomers_first_and_a_leavers_last_day_count(
+        world, make_user):
+    newcomer = make_user(team=world.team_a, name="Newcomer", hired_on=date.today())
+    leaver = make_user(team=world.team_a, name="Leaver", left_on=date.today())
+    session = service.record_practice(world.agent_a, held_on=date.today(),
+                                      scenario="Angry refund", minutes=5,
+                                      customer_ids=[newcomer.id], agent_ids=[leaver.id])
+    assert sorted(a.minutes for a in Activity.select()) == [5, 5]
+    kept = PracticeSession.get_by_id(session.id)
+    assert (kept.brief, kept.takeaways, kept.submission) == ("", "", None)
+
+
+def test_a_role_play_needs_a_team(world):
+    assert practice_refusal(world, world.hr) == (
+        None, "Role-plays are recorded within a team; you are in none.")
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"scenario": "   "}, "scenario", "Name the scenario."),
+    ({"scenario": "s" * 201}, "scenario", "Keep this under 200 characters."),
+    ({"brief": "b" * 4001}, "brief", "Keep this under 4000 characters."),
+    ({"takeaways": "t" * 4001}, "takeaways", "Keep this under 4000 characters."),
+    ({"minutes": 4}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"minutes": 481}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"minutes": "30"}, "minutes", "Enter the minutes, from 5 to 480."),
+    ({"held_on": date.today() + timedelta(days=1)}, "held_on",
+     "Record a role-play once it has been held."),
+    ({"customer_ids": []}, "customer_ids", "Someone has to play the customer."),
+    ({"agent_ids": []}, "agent_ids", "Someone has to play the agent."),
+])
+def test_a_role_play_breaking_a_rule_says_which_next_to_its_field(world, fields, field,
+                                                                  message):
+    assert practice_refusal(world, **fields) == (field, message)
+
+
+@pytest.mark.parametrize("customers, agents, observers", [
+    (["A2"], ["A2"], []), (["A2"], ["A"], ["A2"]), (["A2"], ["A"], ["A"])])
+def test_a_role_play_gives_each_person_one_part(world, customers, agents, observers):
+    ids = {"A": world.agent_a.id, "A2": world.agent_a2.id}
+    assert practice_refusal(world, customer_ids=[ids[n] for n in customers],
+                            agent_ids=[ids[n] for n in agents],
+                            observer_ids=[ids[n] for n in observers]) == (
+        "customer_ids", "Give each person one part.")
+
+
+def test_a_role_play_with_someone_from_another_team_is_refused(world):
+    assert practice_refusal(world, observer_ids=[world.agent_b.id]) == (
+        "customer_ids", "Choose the participants among your team.")
+
+
+@pytest.mark.parametrize("employment", [{"hired_on": date.today() + timedelta(days=1)},
+                                        {"left_on": date.today() - timedelta(days=1)}])
+def test_a_role_play_on_a_day_someone_was_not_on_the_team_names_them(world, make_user,
+                                                                     employment):
+    person = make_user(team=world.team_a, name="Sam Ortiz", **employment)
+    assert practice_refusal(world, observer_ids=[person.id]) == (
+        "held_on", "Sam Ortiz was not on the team on that day.")
+
+
+def test_a_role_play_that_would_overfill_someones_week_names_them(world):
+    from growth.dev_days import service as days
+
+    for _ in range(3):
+        days.log_activity(world.agent_a2, monday_of(date.today()), kind="tickets", minutes=720)
+    assert practice_refusal(world, minutes=300) == (
+        "minutes", "Agent A2: A week holds at most 40 h. 36 h are logged; this would add 5 h.")
