@@ -272,3 +272,33 @@ def test_ticking_an_action_item_records_when_and_reopening_it_clears_that(world,
     service.set_action_item_done(world.agent_a, item, False)
     assert (ActionItem.get_by_id(item.id).done, ActionItem.get_by_id(item.id).done_at) == (
         False, None)
+
+
+def test_submitting_the_self_assessment_is_audited_as_the_persons_and_then_read_only(
+        world, review):
+    write_self(world.agent_a, review, "I learnt SQL.", submit=True)
+    event = AuditEvent.get(AuditEvent.action == "self_assessment_submitted")
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        world.agent_a.id, "review", review.id)
+    with pytest.raises(ReviewLocked):
+        write_self(world.agent_a, review, "Second thoughts")
+    assert Review.get_by_id(review.id).self_assessment == "I learnt SQL."
+
+
+def test_an_acknowledged_review_takes_no_self_assessment_any_more(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    service.acknowledge_review(world.agent_a, review, "Thanks")
+    with pytest.raises(ReviewLocked):
+        write_self(world.agent_a, review, "Too late")
+    assert Review.get_by_id(review.id).self_assessment == ""
+
+
+@pytest.mark.parametrize("emptied", ["", None])
+def test_an_emptied_draft_is_kept_empty_and_a_double_clicked_save_of_it_is_harmless(
+        world, review, emptied):
+    write_self(world.agent_a, review, "First words")
+    version = Review.get_by_id(review.id).self_version
+    service.save_self_assessment(world.agent_a, review, emptied, False, version)
+    service.save_self_assessment(world.agent_a, review, emptied, False, version)
+    kept = Review.get_by_id(review.id)
+    assert (kept.self_assessment, kept.self_version) == ("", version + 1)
