@@ -3,7 +3,7 @@ back removes that one only, only its author can, and a second click is harmless;
 review keeps and logs, and what the service itself refuses, in which words, next to which
 field (the form refuses most of it first, so only a direct call shows it)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from growth.models import (
     DevDay,
     PracticeParticipant,
     PracticeSession,
+    Team,
     TicketReview,
 )
 from growth.weeks import monday_of
@@ -150,6 +151,68 @@ def test_a_review_breaking_a_rule_says_which_next_to_its_field(world, fields, fi
 def test_a_review_of_someone_out_of_reach_says_whose_ticket_may_be_reviewed(world):
     assert refusal(world.agent_a, world.agent_b) == (
         "reviewee_id", "Choose a teammate, someone you lead, or yourself.")
+
+
+def test_texts_of_exactly_their_limit_are_kept(world):
+    review = service.give_review(world.agent_a, reviewee_id=world.agent_a2.id, ticket_url=URL,
+                                 ticket_ref="r" * 40, rating=3, praise="p" * 2000,
+                                 suggestion="s" * 2000)
+    kept = TicketReview.get_by_id(review.id)
+    assert (kept.ticket_ref, kept.praise, kept.suggestion) == ("r" * 40, "p" * 2000, "s" * 2000)
+
+
+# Replying ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reply, message", [
+    ("   ", "Write your reply."), (None, "Write your reply."),
+    ("r" * 2001, "Keep this under 2000 characters.")])
+def test_a_reply_breaking_a_rule_says_which_next_to_it(world, reply, message):
+    review = give(world.agent_a, world.agent_a2, 5)
+    with pytest.raises(service.FeedbackError) as caught:
+        service.reply_to_review(world.agent_a2, review, reply=reply)
+    assert (caught.value.field, str(caught.value)) == ("reply", message)
+    assert TicketReview.get_by_id(review.id).replied_at is None
+
+
+def test_the_reviewee_replies_to_that_review_only_and_the_reply_is_dated(world, monkeypatch):
+    replied_at = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: replied_at)
+    answered = give(world.agent_a, world.agent_a2, 6)
+    other = give(world.agent_a, world.agent_a2, 7)
+    longest = "Thanks! " + "r" * 1992
+    service.reply_to_review(world.agent_a2, answered, reply=f" {longest} ")
+    assert [(r.id, r.reply, r.replied_at)
+            for r in TicketReview.select().order_by(TicketReview.id)] == [
+        (answered.id, longest, replied_at), (other.id, "", None)]
+
+
+@pytest.mark.parametrize("who", ["agent_a", "lead_a"])
+def test_only_the_reviewee_replies(world, who):
+    review = give(world.agent_a, world.agent_a2, 8)
+    with pytest.raises(service.Conflict):
+        service.reply_to_review(getattr(world, who), review, reply="Not mine to answer")
+    assert TicketReview.get_by_id(review.id).reply == ""
+
+
+def test_a_self_review_takes_no_reply(world):
+    review = give(world.agent_a, world.agent_a, 9)
+    with pytest.raises(service.Conflict):
+        service.reply_to_review(world.agent_a, review, reply="Talking to myself")
+    assert TicketReview.get_by_id(review.id).reply == ""
+
+
+# Who takes part in role-plays ----------------------------------------------------------------
+
+def test_a_teams_role_plays_are_for_its_active_members_and_its_lead_by_name(world, make_user):
+    make_user(team=world.team_a, name="Gone", active=False)
+    outside_lead = make_user("lead", name="Aaron Outside")
+    Team.update(lead=outside_lead).where(Team.id == world.team_a.id).execute()
+    make_user(team=world.team_a, name="Agent A")  # a namesake, after the first by id
+    names = [(p.name, p.id) for p in service.practice_people(world.team_a.id)]
+    assert [n for n, _ in names] == ["Aaron Outside", "Agent A", "Agent A", "Agent A2",
+                                     "Lead A"]
+    assert names[1][1] < names[2][1]
+    assert list(service.practice_people(None)) == []
 
 
 # Recording a role-play ---------------------------------------------------------------------
