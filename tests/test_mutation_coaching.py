@@ -12,8 +12,10 @@ from growth.coaching.service import CoachingError, ReviewLocked
 from growth.integrity import StaleEdit
 from growth.models import (
     ActionItem,
+    AgendaItem,
     AuditEvent,
     Goal,
+    OneOnOne,
     Review,
     ReviewCycle,
     ReviewGoal,
@@ -302,3 +304,106 @@ def test_an_emptied_draft_is_kept_empty_and_a_double_clicked_save_of_it_is_harml
     service.save_self_assessment(world.agent_a, review, emptied, False, version)
     kept = Review.get_by_id(review.id)
     assert (kept.self_assessment, kept.self_version) == ("", version + 1)
+
+
+# One-on-ones -------------------------------------------------------------------------------------
+
+def test_a_one_on_one_not_yet_held_is_refused_next_to_its_date(world):
+    error = refusal(service.record_one_on_one, world.lead_a, world.agent_a,
+                    held_on=DAY + timedelta(days=1), shared_notes="", private_notes="",
+                    action_items=[], today=DAY)
+    assert (error.field, str(error)) == ("held_on", "Record a one-on-one once it has been held.")
+    assert OneOnOne.select().count() == 0
+
+
+def test_a_one_on_one_keeps_its_notes_items_and_key_and_takes_up_the_persons_open_agenda(
+        world):
+    earlier = service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY,
+                                        shared_notes="", private_notes="", action_items=[],
+                                        today=DAY)
+    service.add_agenda_item(world.lead_a, world.agent_a, " Conference budget ", "agenda-1234")
+    service.add_agenda_item(world.agent_a2, world.agent_a2, "Someone else's topic")
+    AgendaItem.create(person=world.agent_a, author=world.agent_a, text="Talked about",
+                      one_on_one=earlier)
+    meeting = service.record_one_on_one(
+        world.lead_a, world.agent_a, held_on=DAY, shared_notes=None, private_notes=None,
+        action_items=[{"text": "Draft the refunds article", "owner": "person",
+                       "due_on": DAY + timedelta(days=14)},
+                      {"text": "Ask product for release notes", "owner": "lead"}],
+        submission="meeting-key-1234", today=DAY)
+    kept = OneOnOne.get_by_id(meeting.id)
+    assert (kept.person_id, kept.lead_id, kept.held_on, kept.shared_notes, kept.private_notes,
+            kept.submission) == (world.agent_a.id, world.lead_a.id, DAY, "", "",
+                                 "meeting-key-1234")
+    assert [(i.person_id, i.one_on_one_id, i.owner_id, i.text, i.due_on)
+            for i in ActionItem.select().order_by(ActionItem.id)] == [
+        (world.agent_a.id, meeting.id, world.agent_a.id, "Draft the refunds article",
+         DAY + timedelta(days=14)),
+        (world.agent_a.id, meeting.id, world.lead_a.id, "Ask product for release notes", None)]
+    assert [(a.text, a.author_id, a.submission, a.one_on_one_id)
+            for a in AgendaItem.select().order_by(AgendaItem.id)] == [
+        ("Conference budget", world.lead_a.id, "agenda-1234", meeting.id),
+        ("Someone else's topic", world.agent_a2.id, None, None),
+        ("Talked about", world.agent_a.id, None, earlier.id)]
+    event = AuditEvent.select().where(AuditEvent.action == "one_on_one_recorded").order_by(
+        AuditEvent.id.desc()).get()
+    assert (event.actor_id, event.target_id, event.detail) == (
+        world.lead_a.id, meeting.id, f"person={world.agent_a.id}")
+
+
+def test_one_on_ones_without_a_key_are_each_recorded(world):
+    for _ in range(2):
+        service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY, shared_notes="",
+                                  private_notes="", action_items=[], submission="", today=DAY)
+    assert [m.submission for m in OneOnOne.select()] == [None, None]
+
+
+# Opening one review ------------------------------------------------------------------------------
+
+def test_opening_a_review_for_a_cycle_not_started_says_so_next_to_the_cycle(world, cycle):
+    later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
+    error = refusal(service.open_review, world.lead_a, world.agent_a, later.id, today=DAY)
+    assert (error.field, str(error)) == ("cycle_id",
+                                         "Choose the current cycle or one that has ended.")
+    assert Review.select().count() == 0
+
+
+def test_the_cycles_a_review_opens_for_run_from_the_hire_to_today_newest_first(world,
+                                                                             make_user, cycle):
+    before = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    ReviewCycle.ensure_for(before.starts_on - timedelta(days=1))  # before the hire
+    ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))  # not started
+    person = make_user(team=world.team_a, hired_on=before.ends_on)
+    assert [c.id for c in service.openable_cycles(person, today=cycle.starts_on)] == [
+        cycle.id, before.id]
+
+
+def test_opening_a_review_records_its_lead_and_a_second_one_leads_to_the_first(world):
+    earlier = ReviewCycle.ensure_for(DAY - timedelta(days=365))  # made first: the lower id
+    cycle = ReviewCycle.ensure_for(DAY)
+    other = service.open_review(world.lead_a, world.agent_a2, cycle.id, today=DAY)
+    older = service.open_review(world.lead_a, world.agent_a, earlier.id, today=DAY)
+    review = service.open_review(world.lead_a, world.agent_a, cycle.id, today=DAY)
+    kept = Review.get_by_id(review.id)
+    assert (kept.person_id, kept.cycle_id, kept.lead_id, kept.status) == (
+        world.agent_a.id, cycle.id, world.lead_a.id, "draft")
+    event = AuditEvent.select().where(AuditEvent.action == "review_opened").order_by(
+        AuditEvent.id.desc()).get()
+    assert (event.actor_id, event.target_type, event.target_id, event.detail) == (
+        world.lead_a.id, "review", review.id, f"person={world.agent_a.id} cycle={cycle.id}")
+    with pytest.raises(service.ReviewExists) as exists:
+        service.open_review(world.lead_b, world.agent_a, cycle.id, today=DAY)
+    assert exists.value.review.id == review.id not in (other.id, older.id)
+    assert Review.select().count() == 3
+
+
+def test_a_reviews_goals_are_the_persons_in_its_cycle_oldest_first(world, cycle, review,
+                                                                   goals):
+    earlier = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    Goal.create(owner=world.agent_a, cycle=earlier, title="Last half's goal")
+    Goal.create(owner=world.agent_a2, cycle=cycle, title="A teammate's goal")
+    first = Goal.create(owner=world.agent_a, cycle=cycle, title="Backdated",
+                        created_at=datetime(2020, 1, 1))
+    same_time = datetime(2026, 11, 25, 9, 0)
+    Goal.update(created_at=same_time).where(Goal.id.in_([g.id for g in goals])).execute()
+    assert [g.id for g in service.review_goals(review)] == [first.id] + [g.id for g in goals]
