@@ -362,9 +362,11 @@ def test_one_on_ones_without_a_key_are_each_recorded(world):
 
 def test_opening_a_review_for_a_cycle_not_started_says_so_next_to_the_cycle(world, cycle):
     later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
-    error = refusal(service.open_review, world.lead_a, world.agent_a, later.id, today=DAY)
-    assert (error.field, str(error)) == ("cycle_id",
-                                         "Choose the current cycle or one that has ended.")
+    for not_started, today in ((later, DAY), (cycle, cycle.starts_on - timedelta(days=1))):
+        error = refusal(service.open_review, world.lead_a, world.agent_a, not_started.id,
+                        today=today)
+        assert (error.field, str(error)) == ("cycle_id",
+                                             "Choose the current cycle or one that has ended.")
     assert Review.select().count() == 0
 
 

@@ -265,6 +265,17 @@ def test_five_minutes_on_a_newcomers_first_and_a_leavers_last_day_count(
     assert (kept.brief, kept.takeaways, kept.submission) == ("", "", None)
 
 
+def test_another_organisers_form_key_records_their_own_role_play(world):
+    mine = service.record_practice(world.agent_a, held_on=date.today(), scenario="Mine",
+                                   minutes=30, customer_ids=[world.agent_a2.id],
+                                   agent_ids=[world.agent_a.id], submission="key-00000001")
+    theirs = service.record_practice(world.agent_a2, held_on=date.today(), scenario="Theirs",
+                                     minutes=30, customer_ids=[world.agent_a.id],
+                                     agent_ids=[world.agent_a2.id], submission="key-00000001")
+    assert [(s.id, s.organiser_id, s.scenario) for s in PracticeSession.select()] == [
+        (mine.id, world.agent_a.id, "Mine"), (theirs.id, world.agent_a2.id, "Theirs")]
+
+
 def test_a_role_play_needs_a_team(world):
     assert practice_refusal(world, world.hr) == (
         None, "Role-plays are recorded within a team; you are in none.")
