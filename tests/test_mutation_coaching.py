@@ -1,5 +1,7 @@
-"""Review rules that `make mutate` found no test pinning: what sharing refuses and where it
-says so, goals following the outcomes, and what acknowledging changes (and audits)."""
+"""Coaching rules that `make mutate` found no test pinning: what sharing refuses and where it
+says so, goals following the outcomes, what acknowledging changes (and audits), whose
+self-assessment a save writes, who a team's opening reaches, what it records and what a
+repeated form answers, and when an action item was ticked."""
 
 from datetime import date, datetime, timedelta
 
@@ -7,7 +9,20 @@ import pytest
 
 from growth.coaching import service
 from growth.coaching.service import CoachingError, ReviewLocked
-from growth.models import AuditEvent, Goal, Review, ReviewCycle, ReviewGoal
+from growth.integrity import StaleEdit
+from growth.models import (
+    ActionItem,
+    AgendaItem,
+    AuditEvent,
+    Goal,
+    OneOnOne,
+    Review,
+    ReviewCycle,
+    ReviewGoal,
+    Role,
+    Team,
+    User,
+)
 
 DAY = date(2026, 11, 25)
 
@@ -167,3 +182,230 @@ def test_sharing_is_audited_with_the_person_reviewed(world, review, goals):
     share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
     shared = AuditEvent.get(AuditEvent.action == "review_shared")
     assert shared.detail == f"person={world.agent_a.id}"
+
+
+# Opening a whole team's reviews -------------------------------------------------------------
+
+def open_team(lead, team, cycle, submission="key-1234", today=DAY):
+    return service.open_team_reviews(lead, team, cycle.id, submission, today=today)
+
+
+def test_a_team_opening_for_a_cycle_not_started_says_so_next_to_the_cycle(world, cycle):
+    later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
+    error = refusal(open_team, world.lead_a, world.team_a, later)
+    assert (error.field, str(error)) == ("cycle_id",
+                                         "Choose the current cycle or one that has ended.")
+    assert Review.select().count() == 0
+
+
+def test_a_team_opening_on_the_cycles_first_day_opens_its_reviews(world, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle, today=cycle.starts_on) == (2, 0)
+
+
+def test_someone_hired_on_the_cycles_last_day_is_in_the_team_opening(world, make_user, cycle):
+    newcomer = make_user(team=world.team_a, hired_on=cycle.ends_on)
+    assert open_team(world.lead_a, world.team_a, cycle, today=cycle.ends_on) == (3, 0)
+    assert Review.get_or_none(Review.person == newcomer.id, Review.cycle == cycle.id)
+
+
+def test_each_review_a_team_opening_opens_names_the_lead_and_is_audited(world, cycle):
+    open_team(world.lead_a, world.team_a, cycle)
+    reviews = list(Review.select().order_by(Review.person))
+    assert [(r.person_id, r.lead_id) for r in reviews] == [
+        (world.agent_a.id, world.lead_a.id), (world.agent_a2.id, world.lead_a.id)]
+    events = AuditEvent.select().where(AuditEvent.action == "review_opened")
+    assert sorted((e.actor_id, e.target_type, e.target_id, e.detail) for e in events) == [
+        (world.lead_a.id, "review", r.id, f"person={r.person_id} cycle={cycle.id} batch=key-1234")
+        for r in reviews]
+
+
+def test_a_second_team_opening_without_a_form_key_finds_everyone_has_a_review(world, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle, submission=None) == (2, 0)
+    assert open_team(world.lead_a, world.team_a, cycle, submission=None) == (0, 2)
+    assert Review.select().count() == 2
+
+
+def test_a_new_lead_reusing_the_old_leads_form_key_is_not_told_of_the_old_leads_openings(
+        world, make_user, cycle):
+    assert open_team(world.lead_a, world.team_a, cycle) == (2, 0)
+    successor = make_user(Role.LEAD, team=world.team_a, name="New lead")
+    Team.update(lead=successor).where(Team.id == world.team_a.id).execute()
+    User.update(team=None).where(User.id == world.lead_a.id).execute()  # the old lead moved on
+    assert open_team(successor, world.team_a, cycle) == (0, 2)
+
+
+# The self-assessment ---------------------------------------------------------------------------
+
+def write_self(person, review, text, submit=False):
+    service.save_self_assessment(person, review, text, submit,
+                                 Review.get_by_id(review.id).self_version)
+
+
+def test_saving_one_self_assessment_leaves_the_persons_other_review_alone(world, cycle,
+                                                                          review):
+    earlier = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    older = service.open_review(world.lead_a, world.agent_a, earlier.id, today=DAY)
+    write_self(world.agent_a, review, "I learnt SQL.")
+    assert [(r.id, r.self_assessment) for r in Review.select().order_by(Review.id)] == [
+        (review.id, "I learnt SQL."), (older.id, "")]
+
+
+def test_only_the_person_reviewed_writes_their_self_assessment(world, review):
+    with pytest.raises(StaleEdit):
+        write_self(world.lead_a, review, "Written for them", submit=True)
+    kept = Review.get_by_id(review.id)
+    assert (kept.self_assessment, kept.self_submitted_at) == ("", None)
+
+
+# Action items ----------------------------------------------------------------------------------
+
+def test_ticking_an_action_item_records_when_and_reopening_it_clears_that(world,
+                                                                           monkeypatch):
+    service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY, shared_notes="",
+                              private_notes="", today=DAY,
+                              action_items=[{"text": "Read the refund policy",
+                                             "owner": "person"}])
+    item = ActionItem.get()
+    ticked_at = datetime(2030, 1, 1, 12, 0)
+    monkeypatch.setattr(service, "utcnow", lambda: ticked_at)
+    service.set_action_item_done(world.agent_a, item, True)
+    assert (ActionItem.get_by_id(item.id).done, ActionItem.get_by_id(item.id).done_at) == (
+        True, ticked_at)
+    service.set_action_item_done(world.agent_a, item, False)
+    assert (ActionItem.get_by_id(item.id).done, ActionItem.get_by_id(item.id).done_at) == (
+        False, None)
+
+
+def test_submitting_the_self_assessment_is_audited_as_the_persons_and_then_read_only(
+        world, review):
+    write_self(world.agent_a, review, "I learnt SQL.", submit=True)
+    event = AuditEvent.get(AuditEvent.action == "self_assessment_submitted")
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        world.agent_a.id, "review", review.id)
+    with pytest.raises(ReviewLocked):
+        write_self(world.agent_a, review, "Second thoughts")
+    assert Review.get_by_id(review.id).self_assessment == "I learnt SQL."
+
+
+def test_an_acknowledged_review_takes_no_self_assessment_any_more(world, review, goals):
+    share(world.lead_a, review, {g.id: ("achieved", "") for g in goals})
+    service.acknowledge_review(world.agent_a, review, "Thanks")
+    with pytest.raises(ReviewLocked):
+        write_self(world.agent_a, review, "Too late")
+    assert Review.get_by_id(review.id).self_assessment == ""
+
+
+@pytest.mark.parametrize("emptied", ["", None])
+def test_an_emptied_draft_is_kept_empty_and_a_double_clicked_save_of_it_is_harmless(
+        world, review, emptied):
+    write_self(world.agent_a, review, "First words")
+    version = Review.get_by_id(review.id).self_version
+    service.save_self_assessment(world.agent_a, review, emptied, False, version)
+    service.save_self_assessment(world.agent_a, review, emptied, False, version)
+    kept = Review.get_by_id(review.id)
+    assert (kept.self_assessment, kept.self_version) == ("", version + 1)
+
+
+# One-on-ones -------------------------------------------------------------------------------------
+
+def test_a_one_on_one_not_yet_held_is_refused_next_to_its_date(world):
+    error = refusal(service.record_one_on_one, world.lead_a, world.agent_a,
+                    held_on=DAY + timedelta(days=1), shared_notes="", private_notes="",
+                    action_items=[], today=DAY)
+    assert (error.field, str(error)) == ("held_on", "Record a one-on-one once it has been held.")
+    assert OneOnOne.select().count() == 0
+
+
+def test_a_one_on_one_keeps_its_notes_items_and_key_and_takes_up_the_persons_open_agenda(
+        world):
+    earlier = service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY,
+                                        shared_notes="", private_notes="", action_items=[],
+                                        today=DAY)
+    service.add_agenda_item(world.lead_a, world.agent_a, " Conference budget ", "agenda-1234")
+    service.add_agenda_item(world.agent_a2, world.agent_a2, "Someone else's topic")
+    AgendaItem.create(person=world.agent_a, author=world.agent_a, text="Talked about",
+                      one_on_one=earlier)
+    meeting = service.record_one_on_one(
+        world.lead_a, world.agent_a, held_on=DAY, shared_notes=None, private_notes=None,
+        action_items=[{"text": "Draft the refunds article", "owner": "person",
+                       "due_on": DAY + timedelta(days=14)},
+                      {"text": "Ask product for release notes", "owner": "lead"}],
+        submission="meeting-key-1234", today=DAY)
+    kept = OneOnOne.get_by_id(meeting.id)
+    assert (kept.person_id, kept.lead_id, kept.held_on, kept.shared_notes, kept.private_notes,
+            kept.submission) == (world.agent_a.id, world.lead_a.id, DAY, "", "",
+                                 "meeting-key-1234")
+    assert [(i.person_id, i.one_on_one_id, i.owner_id, i.text, i.due_on)
+            for i in ActionItem.select().order_by(ActionItem.id)] == [
+        (world.agent_a.id, meeting.id, world.agent_a.id, "Draft the refunds article",
+         DAY + timedelta(days=14)),
+        (world.agent_a.id, meeting.id, world.lead_a.id, "Ask product for release notes", None)]
+    assert [(a.text, a.author_id, a.submission, a.one_on_one_id)
+            for a in AgendaItem.select().order_by(AgendaItem.id)] == [
+        ("Conference budget", world.lead_a.id, "agenda-1234", meeting.id),
+        ("Someone else's topic", world.agent_a2.id, None, None),
+        ("Talked about", world.agent_a.id, None, earlier.id)]
+    event = AuditEvent.select().where(AuditEvent.action == "one_on_one_recorded").order_by(
+        AuditEvent.id.desc()).get()
+    assert (event.actor_id, event.target_id, event.detail) == (
+        world.lead_a.id, meeting.id, f"person={world.agent_a.id}")
+
+
+def test_one_on_ones_without_a_key_are_each_recorded(world):
+    for _ in range(2):
+        service.record_one_on_one(world.lead_a, world.agent_a, held_on=DAY, shared_notes="",
+                                  private_notes="", action_items=[], submission="", today=DAY)
+    assert [m.submission for m in OneOnOne.select()] == [None, None]
+
+
+# Opening one review ------------------------------------------------------------------------------
+
+def test_opening_a_review_for_a_cycle_not_started_says_so_next_to_the_cycle(world, cycle):
+    later = ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))
+    for not_started, today in ((later, DAY), (cycle, cycle.starts_on - timedelta(days=1))):
+        error = refusal(service.open_review, world.lead_a, world.agent_a, not_started.id,
+                        today=today)
+        assert (error.field, str(error)) == ("cycle_id",
+                                             "Choose the current cycle or one that has ended.")
+    assert Review.select().count() == 0
+
+
+def test_the_cycles_a_review_opens_for_run_from_the_hire_to_today_newest_first(world,
+                                                                             make_user, cycle):
+    before = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    ReviewCycle.ensure_for(before.starts_on - timedelta(days=1))  # before the hire
+    ReviewCycle.ensure_for(cycle.ends_on + timedelta(days=1))  # not started
+    person = make_user(team=world.team_a, hired_on=before.ends_on)
+    assert [c.id for c in service.openable_cycles(person, today=cycle.starts_on)] == [
+        cycle.id, before.id]
+
+
+def test_opening_a_review_records_its_lead_and_a_second_one_leads_to_the_first(world):
+    earlier = ReviewCycle.ensure_for(DAY - timedelta(days=365))  # made first: the lower id
+    cycle = ReviewCycle.ensure_for(DAY)
+    other = service.open_review(world.lead_a, world.agent_a2, cycle.id, today=DAY)
+    older = service.open_review(world.lead_a, world.agent_a, earlier.id, today=DAY)
+    review = service.open_review(world.lead_a, world.agent_a, cycle.id, today=DAY)
+    kept = Review.get_by_id(review.id)
+    assert (kept.person_id, kept.cycle_id, kept.lead_id, kept.status) == (
+        world.agent_a.id, cycle.id, world.lead_a.id, "draft")
+    event = AuditEvent.select().where(AuditEvent.action == "review_opened").order_by(
+        AuditEvent.id.desc()).get()
+    assert (event.actor_id, event.target_type, event.target_id, event.detail) == (
+        world.lead_a.id, "review", review.id, f"person={world.agent_a.id} cycle={cycle.id}")
+    with pytest.raises(service.ReviewExists) as exists:
+        service.open_review(world.lead_b, world.agent_a, cycle.id, today=DAY)
+    assert exists.value.review.id == review.id not in (other.id, older.id)
+    assert Review.select().count() == 3
+
+
+def test_a_reviews_goals_are_the_persons_in_its_cycle_oldest_first(world, cycle, review,
+                                                                   goals):
+    earlier = ReviewCycle.ensure_for(cycle.starts_on - timedelta(days=1))
+    Goal.create(owner=world.agent_a, cycle=earlier, title="Last half's goal")
+    Goal.create(owner=world.agent_a2, cycle=cycle, title="A teammate's goal")
+    first = Goal.create(owner=world.agent_a, cycle=cycle, title="Backdated",
+                        created_at=datetime(2020, 1, 1))
+    same_time = datetime(2026, 11, 25, 9, 0)
+    Goal.update(created_at=same_time).where(Goal.id.in_([g.id for g in goals])).execute()
+    assert [g.id for g in service.review_goals(review)] == [first.id] + [g.id for g in goals]

@@ -57,8 +57,8 @@ def ticket_hash(url: str) -> str:
 
 
 def _web_address(url: str) -> str:
-    url = (url or "").strip()
-    if not url or len(url) > URL_MAX or not url.lower().startswith(("http://", "https://")):
+    url = (url or "").strip()  # mutmut: equivalent — "XXXX" for None fails the prefix too
+    if len(url) > URL_MAX or not url.lower().startswith(("http://", "https://")):
         raise FeedbackError(_("Paste the ticket's web address, starting with http:// or "
                               "https://."), "ticket_url")
     return url
@@ -82,7 +82,7 @@ def give_review(user, *, reviewee_id: int, ticket_url: str, rating: int, praise:
     """A review of a teammate's (or one's own) ticket. With `minutes` the reviewer's
     current week gains a `tickets` activity. A `submission` key the reviewer already used
     returns the review it made; the same reviewer, reviewee and ticket twice is refused."""
-    reviewee = User.get_or_none(User.id == reviewee_id) if reviewee_id else None
+    reviewee = User.get_or_none(User.id == reviewee_id)
     if not can_review_person(user, reviewee):
         raise FeedbackError(_("Choose a teammate, someone you lead, or yourself."),
                             "reviewee_id")
