@@ -242,17 +242,17 @@ def check_password_policy(password: str, *, email: str = "", name: str = "") -> 
         raise PasswordPolicyError(_("That password is too easy to guess."))
 
 
-def set_password(user: User, password: str, *, actor=None, must_change: bool = False) -> None:
-    """Store a new password and end every existing session of the person."""
+def set_password(user: User, password: str) -> None:
+    """The person's own new password (their account page, or `growth set-password`): store
+    it, drop any must-change flag, and end every existing session of theirs. `user` moves
+    on to the new session version, so the caller can sign this device in again."""
     check_password_policy(password, email=user.email, name=user.name)
     password_hash = hash_password(password)  # outside the transaction: hashing is slow
     with database.atomic():
-        User.update(password_hash=password_hash, must_change_password=must_change,
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
-        audit.record("password_changed", user, actor=actor or user)
-    fresh = User.get_by_id(user.id)
-    user.password_hash, user.session_version = fresh.password_hash, fresh.session_version
-    user.must_change_password = fresh.must_change_password
+        User.update(password_hash=password_hash, must_change_password=False).where(
+            User.id == user.id).execute()
+        user.bump_session_version()
+        audit.record("password_changed", user, actor=user)
 
 
 def sign_out_everywhere(user: User) -> None:
