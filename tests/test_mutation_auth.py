@@ -1,16 +1,20 @@
 """Password rules that `make mutate` found no test pinning: a new password of one's own is
 refused when it is one's own name or email, a one-time password once changed stops sending
 the person to the password page, changing one's password touches no one else's account, and
-`growth set-password` audits the change as the person's own and ends their sessions."""
+`growth set-password` audits the change as the person's own and ends their sessions. And on
+PostgreSQL, where each sign-in first takes advisory locks on the account and the address,
+every account's lock key is a bigint PostgreSQL accepts, so no one is locked out by theirs."""
 
 import re
 
 import pytest
 
+from growth.auth.service import _lock_id, account_key
 from growth.models import AuditEvent, Role, User
 from growth.passwords import verify_password
 
 from .conftest import PASSWORD
+from .test_auth import sign_in
 
 NEW = "a brand new passphrase"
 
@@ -68,3 +72,22 @@ def test_set_password_on_the_command_line_is_audited_as_the_persons_own_change(
     assert (event.actor_id, event.actor_role, event.target_type, event.target_id) == (
         world.agent_a.id, "agent", "user", world.agent_a.id)
     assert elsewhere.get("/").status_code == 302
+
+
+def test_every_account_and_address_has_a_lock_key_postgresql_accepts(app):
+    # pg_advisory_xact_lock takes a bigint: a signed 64-bit number. Half of all unsigned
+    # 64-bit numbers (or any wider one) would make PostgreSQL refuse the sign-in.
+    keys = [f"account:{account_key(f'person{n}@example.com')}" for n in range(200)]
+    keys += [f"address:10.0.{n // 256}.{n % 256}" for n in range(200)]
+    ids = [_lock_id(key) for key in keys]
+    assert all(-2**63 <= lock <= 2**63 - 1 for lock in ids)
+    assert min(ids) < 0 < max(ids)  # the whole bigint range is used, not half of it
+    assert len(set(ids)) == len(keys)
+
+
+def test_everyone_can_sign_in_whatever_their_lock_keys(make_user, app):
+    # On PostgreSQL each sign-in takes the advisory locks of the account and the address.
+    people = [make_user(Role.AGENT) for _ in range(16)]
+    for person in people:
+        assert sign_in(app.test_client(), person.email, PASSWORD).status_code == 302
+    assert AuditEvent.select().where(AuditEvent.action == "sign_in").count() == len(people)

@@ -49,7 +49,8 @@ def account_key(email: str) -> str:
 
 
 def _lock_id(key: str) -> int:
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    """PostgreSQL's advisory lock key for `key`: a signed 64-bit number (a bigint)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], signed=True)  # big-endian
 
 
 @contextmanager
