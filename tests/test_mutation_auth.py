@@ -5,12 +5,17 @@ the person to the password page, changing one's password touches no one else's a
 PostgreSQL, where each sign-in first takes advisory locks on the account and the address,
 every account's lock key is a bigint PostgreSQL accepts, so no one is locked out by theirs."""
 
+import hashlib
+import hmac
 import re
+from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 
+from growth.auth import service
 from growth.auth.service import _lock_id, account_key
-from growth.models import AuditEvent, Role, User
+from growth.models import AuditEvent, LoginFailure, Role, User, utcnow
 from growth.passwords import verify_password
 
 from .conftest import PASSWORD
@@ -91,3 +96,138 @@ def test_everyone_can_sign_in_whatever_their_lock_keys(make_user, app):
     for person in people:
         assert sign_in(app.test_client(), person.email, PASSWORD).status_code == 302
     assert AuditEvent.select().where(AuditEvent.action == "sign_in").count() == len(people)
+
+
+# The sign-in throttle, on a clock of the test's own ----------------------------------------
+
+ADDRESS = "10.0.0.7"
+WINDOW = timedelta(minutes=15)  # LOGIN_WINDOW
+
+
+class FrozenClock:
+    def __init__(self):
+        self.at = utcnow().replace(microsecond=0)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The throttle's clock (growth.auth.service.utcnow), standing still until moved."""
+    clock = FrozenClock()
+    monkeypatch.setattr(service, "utcnow", lambda: clock.at)
+    return clock
+
+
+def test_the_retry_time_is_when_the_tenth_most_recent_failure_leaves_the_window(
+        app, world, frozen):
+    start = frozen.at
+    for minute in range(10):
+        frozen.at = start + timedelta(minutes=minute)
+        assert service.authenticate(world.agent_a.email, "wrong password!!", ADDRESS) == (
+            service.SignIn())
+    frozen.at = start + timedelta(minutes=10)
+    refused = service.authenticate(world.agent_a.email, PASSWORD, ADDRESS)
+    assert refused == service.SignIn(retry_at=start + WINDOW)
+    # With the limit lowered to 3, the third most recent failure (minute 7) decides.
+    app.config["LOGIN_ACCOUNT_LIMIT"] = 3
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).retry_at == (
+        start + timedelta(minutes=7) + WINDOW)
+
+
+def test_failures_exactly_one_window_old_no_longer_count_and_are_cleared(world, frozen):
+    key = account_key(world.agent_a.email)
+    LoginFailure.insert_many([{"account": key, "address": ADDRESS, "at": frozen.at - WINDOW}
+                              for _ in range(10)]).execute()
+    younger = LoginFailure.create(account="someone else", address="10.0.0.8",
+                                  at=frozen.at - WINDOW + timedelta(seconds=1))
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).user == world.agent_a
+    assert [row.id for row in LoginFailure.select()] == [younger.id]
+
+
+def test_a_throttle_audit_row_exactly_one_window_old_does_not_stand_for_this_window(
+        world, frozen):
+    key = account_key(world.agent_a.email)
+    AuditEvent.insert(action="sign_in_throttled", at=frozen.at - WINDOW,
+                      detail=f"account={key}").execute()
+    LoginFailure.insert_many([{"account": key, "address": ADDRESS, "at": frozen.at}
+                              for _ in range(10)]).execute()
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).retry_at
+    rows = AuditEvent.select().where(AuditEvent.action == "sign_in_throttled")
+    assert [(row.target_id, row.detail) for row in rows.order_by(AuditEvent.id)] == [
+        (None, f"account={key}"), (world.agent_a.id, f"account={key}")]
+
+
+def test_a_right_password_clears_its_own_attempt_and_no_one_elses(world):
+    other = LoginFailure.create(account=account_key(world.agent_b.email), address=ADDRESS)
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).user == world.agent_a
+    assert service.check_current_password(world.agent_a, PASSWORD, ADDRESS).ok is True
+    assert [row.id for row in LoginFailure.select()] == [other.id]
+
+
+def test_a_wrong_current_password_is_audited_as_the_persons_own_attempt(world):
+    assert service.check_current_password(world.agent_a, "not it at all", ADDRESS) == (
+        service.PasswordCheck())
+    event = AuditEvent.get(AuditEvent.action == "password_change_failed")
+    assert (event.actor_id, event.target_id) == (world.agent_a.id, world.agent_a.id)
+
+
+def test_an_upgraded_hash_is_the_persons_alone_and_still_takes_their_password(world, app):
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16).hash(PASSWORD)
+    User.update(password_hash=weak).where(User.id == world.agent_a.id).execute()
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).user == world.agent_a
+    upgraded = User.get_by_id(world.agent_a.id).password_hash
+    assert upgraded != weak and verify_password(upgraded, PASSWORD)
+    assert User.get_by_id(world.agent_b.id).password_hash == world.agent_b.password_hash
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).user == world.agent_a
+
+
+def test_the_reset_notice_is_used_up_only_by_the_person_who_signs_in(world):
+    when = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    User.update(password_reset_at=when).where(
+        User.id.in_([world.agent_a.id, world.agent_b.id])).execute()
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS) == service.SignIn(
+        user=world.agent_a, reset_at=when)
+    assert User.get_by_id(world.agent_a.id).password_reset_at is None
+    assert User.get_by_id(world.agent_b.id).password_reset_at == when
+
+
+@pytest.mark.parametrize("secret", ["a-text-secret-key-that-is-long-enough-0123456789",
+                                    b"a-bytes-secret-key-that-is-long-enough-012345678"])
+def test_the_account_key_is_16_hex_digits_of_an_hmac_sha256_under_the_secret_key(app, secret):
+    app.config["SECRET_KEY"] = secret
+    raw = secret if isinstance(secret, bytes) else secret.encode()
+    expected = hmac.new(raw, b"someone@example.com", hashlib.sha256).hexdigest()[:16]
+    assert account_key(" SomeOne@Example.com ") == expected
+
+
+# The password rules ------------------------------------------------------------------------
+
+def refusal(password, email="marguerite.duval@example.com", name="Marguerite Duval"):
+    """What the person is told about `password` (None: it is accepted)."""
+    try:
+        service.check_password_policy(password, email=email, name=name)
+    except service.PasswordPolicyError as error:
+        return str(error)
+    return None
+
+
+def test_the_password_rules_say_exactly_what_is_wrong(app):
+    assert refusal("tidal-viole") == "Use at least 12 characters."  # 11
+    assert refusal("tidal-violet") is None  # 12
+    assert refusal(("tidal violet " * 20)[:256]) is None
+    assert refusal(("tidal violet " * 20)[:257]) == "Use at most 256 characters."
+    assert refusal("Password123!") == "That password is too easy to guess."
+
+
+def test_four_different_characters_are_enough_three_are_not(app):
+    assert refusal("abcdabcdabcd") is None
+    assert refusal("abcabcabcabc") == "That password is too easy to guess."
+
+
+@pytest.mark.parametrize("name", ["Marguerite Duval", ""])
+def test_a_password_of_digits_and_symbols_only_is_fine_even_with_no_name_on_record(app, name):
+    assert refusal("8305-1947-2261", name=name) is None
+
+
+@pytest.mark.parametrize("typed", ["Marguerite Duval 1!", "!!marguerite.duval2026"])
+def test_ones_own_name_or_email_dressed_up_is_still_refused(app, typed):
+    assert refusal(typed) == "That password is too easy to guess."

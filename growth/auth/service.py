@@ -225,7 +225,7 @@ _RUNS = ("0123456789" * 3, "9876543210" * 3, "abcdefghijklmnopqrstuvwxyz" * 2,
          "qwertyuiopasdfghjklzxcvbnm" * 2)
 
 
-def check_password_policy(password: str, *, email: str = "", name: str = "") -> None:
+def check_password_policy(password: str, *, email: str, name: str) -> None:
     """At least 12 characters, anything allowed, no composition rules; not a guessable word
     dressed up with digits or symbols, and not the person's own name or email."""
     from flask_babel import gettext as _
