@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
+from growth.admin import service as admin_service
 from growth.auth import service
 from growth.auth.service import _lock_id, account_key
-from growth.models import AuditEvent, LoginFailure, Role, User, utcnow
+from growth.models import AccountToken, AuditEvent, LoginFailure, Role, User, utcnow
 from growth.passwords import verify_password
 
 from .conftest import PASSWORD
@@ -231,3 +232,88 @@ def test_a_password_of_digits_and_symbols_only_is_fine_even_with_no_name_on_reco
 @pytest.mark.parametrize("typed", ["Marguerite Duval 1!", "!!marguerite.duval2026"])
 def test_ones_own_name_or_email_dressed_up_is_still_refused(app, typed):
     assert refusal(typed) == "That password is too easy to guess."
+
+
+# Set-password links ------------------------------------------------------------------------
+
+def link_for(world, person):
+    return admin_service.reset_password(world.admin, person)
+
+
+@pytest.mark.parametrize("typed", ["Marguerite Duval", "marguerite.duval@example.com"])
+def test_a_link_will_not_set_ones_own_name_or_email_and_stays_usable(world, make_user, typed):
+    person = make_user(Role.AGENT, name="Marguerite Duval", email="marguerite.duval@example.com")
+    token = link_for(world, person)
+    with pytest.raises(service.PasswordPolicyError) as refused:
+        service.set_password_with_link(token, typed)
+    assert str(refused.value) == "That password is too easy to guess."
+    assert service.link_holder(token) == person
+
+
+def test_a_password_set_with_a_link_ends_the_one_time_password_hold_and_is_theirs_alone(
+        world):
+    User.update(must_change_password=True).where(User.id == world.agent_a.id).execute()
+    assert service.set_password_with_link(link_for(world, world.agent_a), NEW) == world.agent_a
+    assert User.get_by_id(world.agent_a.id).must_change_password is False
+    for person in (world.agent_a2, world.admin):
+        assert User.get_by_id(person.id).password_hash == person.password_hash
+
+
+def test_a_link_used_by_another_request_while_the_password_was_hashed_is_refused(
+        world, monkeypatch):
+    token = link_for(world, world.agent_a)
+    slow_hash = service.hash_password
+
+    def meanwhile_used(password):
+        AccountToken.update(used_at=utcnow()).execute()  # the other request was first
+        return slow_hash(password)
+
+    monkeypatch.setattr(service, "hash_password", meanwhile_used)
+    with pytest.raises(service.LinkError):
+        service.set_password_with_link(token, NEW)
+    assert User.get_by_id(world.agent_a.id).password_hash == world.agent_a.password_hash
+
+
+def test_a_link_that_expires_while_the_password_is_hashed_is_refused(world, frozen,
+                                                                     monkeypatch):
+    token = link_for(world, world.agent_a)
+    link = AccountToken.get()
+    frozen.at = link.expires_at - timedelta(seconds=1)
+    slow_hash = service.hash_password
+
+    def slow(password):
+        frozen.at = link.expires_at  # hashing took the link's last second
+        return slow_hash(password)
+
+    monkeypatch.setattr(service, "hash_password", slow)
+    with pytest.raises(service.LinkError):
+        service.set_password_with_link(token, NEW)
+    assert User.get_by_id(world.agent_a.id).password_hash == world.agent_a.password_hash
+
+
+def test_a_link_stops_working_at_the_moment_it_expires(world, frozen):
+    token = link_for(world, world.agent_a)
+    expires_at = AccountToken.get().expires_at
+    frozen.at = expires_at - timedelta(seconds=1)
+    assert service.link_holder(token) == world.agent_a
+    frozen.at = expires_at
+    assert service.link_holder(token) is None
+
+
+def test_a_new_link_leaves_other_peoples_links_working_and_clears_expired_ones(world, frozen):
+    theirs = link_for(world, world.agent_b)
+    stale = link_for(world, world.lead_a)
+    AccountToken.update(expires_at=frozen.at).where(  # expires this very moment
+        AccountToken.user == world.lead_a.id).execute()
+    link_for(world, world.agent_a)
+    assert service.link_holder(theirs) == world.agent_b
+    assert service.link_holder(stale) is None
+    assert sorted(row.user_id for row in AccountToken.select()) == sorted(
+        [world.agent_b.id, world.agent_a.id])
+
+
+def test_a_link_carries_32_random_bytes_and_its_audit_row_names_the_admin(world):
+    token = link_for(world, world.agent_a)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 bytes, URL-safe base64
+    event = AuditEvent.get(AuditEvent.action == "password_reset")
+    assert (event.actor_id, event.target_id) == (world.admin.id, world.agent_a.id)

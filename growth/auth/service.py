@@ -165,38 +165,36 @@ def issue_set_password_link(actor, user: User, *, action: str) -> str:
     return token
 
 
-def _live_link(token: str):
-    return (AccountToken.select(AccountToken, User)
-            .join(User, on=(AccountToken.user == User.id))
-            .where(AccountToken.token_hash == _token_hash(token),
-                   AccountToken.used_at.is_null(), AccountToken.expires_at > utcnow()))
+def _live_link(token: str) -> AccountToken | None:
+    """The unused, unexpired set-password link of someone who can sign in (None otherwise)."""
+    link = AccountToken.select().where(
+        AccountToken.token_hash == _token_hash(token), AccountToken.used_at.is_null(),
+        AccountToken.expires_at > utcnow()).first()
+    return link if link is not None and link.user.can_sign_in() else None
 
 
 def link_holder(token: str) -> User | None:
     """The person an unused, unexpired set-password link is for (None otherwise)."""
-    if not token or len(token) > 200:
-        return None
-    link = _live_link(token).first()
-    if link is None or not link.user.can_sign_in():
-        return None
-    return link.user
+    link = _live_link(token)
+    return link.user if link is not None else None
 
 
 def set_password_with_link(token: str, password: str) -> User:
     """Use a set-password link: store the password, end every session of the person, and
     when an admin's reset replaced a password they had, tell them at their next sign-in.
     Raises LinkError (unknown, used or expired link) or PasswordPolicyError."""
-    user = link_holder(token)
-    if user is None:
+    link = _live_link(token)
+    if link is None:
         raise LinkError()
+    user = link.user
     check_password_policy(password, email=user.email, name=user.name)
     password_hash = hash_password(password)  # outside the transaction: hashing is slow
     now = utcnow()
     with database.atomic():
-        link = _live_link(token).first()
-        # One statement decides who uses the link: a second request changes no row.
+        # One statement decides who uses the link: if another request used it while the
+        # password was hashed, or it expired meanwhile, it changes no row.
         used = AccountToken.update(used_at=now).where(
-            AccountToken.id == (link.id if link else None), AccountToken.used_at.is_null(),
+            AccountToken.id == link.id, AccountToken.used_at.is_null(),
             AccountToken.expires_at > now).execute()
         if used != 1:
             raise LinkError()
