@@ -317,3 +317,32 @@ def test_a_link_carries_32_random_bytes_and_its_audit_row_names_the_admin(world)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 bytes, URL-safe base64
     event = AuditEvent.get(AuditEvent.action == "password_reset")
     assert (event.actor_id, event.target_id) == (world.admin.id, world.agent_a.id)
+
+
+def test_on_postgresql_a_sign_in_waits_for_its_own_account_and_address_only(world, db):
+    """What `_throttle_transaction` locks: the account and the address of the attempt, so
+    attempts on one account (or from one address) are counted one at a time."""
+    if db.obj.__class__.__name__.endswith("SqliteDatabase"):
+        pytest.skip("PostgreSQL only: SQLite takes its one write lock")
+    import psycopg
+    from peewee import OperationalError
+
+    from .conftest import PG_URL
+
+    db.execute_sql("SET lock_timeout = '300ms'")
+    other = psycopg.connect(PG_URL, autocommit=True)  # another worker, mid-attempt
+    try:
+        for held, blocked, free in [
+            (f"account:{account_key(world.agent_a.email)}",
+             (world.agent_a.email, ADDRESS), (world.agent_b.email, ADDRESS)),
+            (f"address:{ADDRESS}",
+             (world.agent_a.email, ADDRESS), (world.agent_a.email, "10.0.0.8")),
+        ]:
+            other.execute("SELECT pg_advisory_lock(%s)", (_lock_id(held),))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                service.authenticate(blocked[0], PASSWORD, blocked[1])
+            assert service.authenticate(free[0], PASSWORD, free[1]).user
+            other.execute("SELECT pg_advisory_unlock_all()")
+    finally:
+        other.close()
+        db.execute_sql("RESET lock_timeout")

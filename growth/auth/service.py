@@ -91,6 +91,8 @@ def _reserve_attempt(account: str, address: str, *, throttled: str,
     (None, retry_at) when refused; a refusal is audited once per account and window."""
     now = utcnow()
     since = now - current_app.config["LOGIN_WINDOW"]
+    # mutmut: on SQLite the arguments go unused; on PostgreSQL they are the locks, pinned by
+    # test_mutation_auth::test_on_postgresql_a_sign_in_waits_for_its_own_account_and_address_only
     with _throttle_transaction(account, address):
         retry_at = _refused_until(account, address, now)
         if retry_at is not None:
