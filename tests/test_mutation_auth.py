@@ -157,6 +157,15 @@ def test_a_throttle_audit_row_exactly_one_window_old_does_not_stand_for_this_win
         (None, f"account={key}"), (world.agent_a.id, f"account={key}")]
 
 
+def test_with_password_sign_in_off_only_admins_get_in_with_a_password(world, app):
+    app.config["PASSWORD_SIGN_IN"] = False  # single sign-on for everyone else
+    assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS) == service.SignIn()
+    event = AuditEvent.get(AuditEvent.action == "sign_in_failed")
+    assert (event.actor_id, event.detail) == (
+        world.agent_a.id, f"account={account_key(world.agent_a.email)}")
+    assert service.authenticate(world.admin.email, PASSWORD, ADDRESS).user == world.admin
+
+
 def test_a_right_password_clears_its_own_attempt_and_no_one_elses(world):
     other = LoginFailure.create(account=account_key(world.agent_b.email), address=ADDRESS)
     assert service.authenticate(world.agent_a.email, PASSWORD, ADDRESS).user == world.agent_a
@@ -251,10 +260,14 @@ def test_a_link_will_not_set_ones_own_name_or_email_and_stays_usable(world, make
 
 
 def test_a_password_set_with_a_link_ends_the_one_time_password_hold_and_is_theirs_alone(
-        world):
+        world, frozen):
     User.update(must_change_password=True).where(User.id == world.agent_a.id).execute()
-    assert service.set_password_with_link(link_for(world, world.agent_a), NEW) == world.agent_a
-    assert User.get_by_id(world.agent_a.id).must_change_password is False
+    reset_at = frozen.at  # when the admin pressed "Reset password"
+    token = link_for(world, world.agent_a)
+    frozen.at += timedelta(hours=2)
+    assert service.set_password_with_link(token, NEW) == world.agent_a
+    stored = User.get_by_id(world.agent_a.id)
+    assert (stored.must_change_password, stored.password_reset_at) == (False, reset_at)
     for person in (world.agent_a2, world.admin):
         assert User.get_by_id(person.id).password_hash == person.password_hash
 
