@@ -49,6 +49,7 @@ def account_key(email: str) -> str:
 
 
 def _lock_id(key: str) -> int:
+    """PostgreSQL's advisory lock key for `key`: a signed 64-bit number (a bigint)."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], signed=True)
 
 
@@ -90,6 +91,8 @@ def _reserve_attempt(account: str, address: str, *, throttled: str,
     (None, retry_at) when refused; a refusal is audited once per account and window."""
     now = utcnow()
     since = now - current_app.config["LOGIN_WINDOW"]
+    # mutmut: on SQLite the arguments go unused; on PostgreSQL they are the locks, pinned by
+    # test_mutation_auth::test_on_postgresql_a_sign_in_waits_for_its_own_account_and_address_only
     with _throttle_transaction(account, address):
         retry_at = _refused_until(account, address, now)
         if retry_at is not None:
@@ -152,7 +155,7 @@ def issue_set_password_link(actor, user: User, *, action: str) -> str:
     """A new set-password token for `user` (the part of the link they must keep secret):
     random, usable once, for SET_PASSWORD_LINK_LIFETIME. Only its hash is stored; any older
     link of theirs stops working. The password itself changes only when the link is used."""
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)  # mutmut: equivalent — None also means 32 bytes
     now = utcnow()
     with database.atomic():
         AccountToken.delete().where((AccountToken.user == user.id)
@@ -164,38 +167,36 @@ def issue_set_password_link(actor, user: User, *, action: str) -> str:
     return token
 
 
-def _live_link(token: str):
-    return (AccountToken.select(AccountToken, User)
-            .join(User, on=(AccountToken.user == User.id))
-            .where(AccountToken.token_hash == _token_hash(token),
-                   AccountToken.used_at.is_null(), AccountToken.expires_at > utcnow()))
+def _live_link(token: str) -> AccountToken | None:
+    """The unused, unexpired set-password link of someone who can sign in (None otherwise)."""
+    link = AccountToken.select().where(
+        AccountToken.token_hash == _token_hash(token), AccountToken.used_at.is_null(),
+        AccountToken.expires_at > utcnow()).first()
+    return link if link is not None and link.user.can_sign_in() else None
 
 
 def link_holder(token: str) -> User | None:
     """The person an unused, unexpired set-password link is for (None otherwise)."""
-    if not token or len(token) > 200:
-        return None
-    link = _live_link(token).first()
-    if link is None or not link.user.can_sign_in():
-        return None
-    return link.user
+    link = _live_link(token)
+    return link.user if link is not None else None
 
 
 def set_password_with_link(token: str, password: str) -> User:
     """Use a set-password link: store the password, end every session of the person, and
     when an admin's reset replaced a password they had, tell them at their next sign-in.
     Raises LinkError (unknown, used or expired link) or PasswordPolicyError."""
-    user = link_holder(token)
-    if user is None:
+    link = _live_link(token)
+    if link is None:
         raise LinkError()
+    user = link.user
     check_password_policy(password, email=user.email, name=user.name)
     password_hash = hash_password(password)  # outside the transaction: hashing is slow
     now = utcnow()
     with database.atomic():
-        link = _live_link(token).first()
-        # One statement decides who uses the link: a second request changes no row.
+        # One statement decides who uses the link: if another request used it while the
+        # password was hashed, or it expired meanwhile, it changes no row.
         used = AccountToken.update(used_at=now).where(
-            AccountToken.id == (link.id if link else None), AccountToken.used_at.is_null(),
+            AccountToken.id == link.id, AccountToken.used_at.is_null(),
             AccountToken.expires_at > now).execute()
         if used != 1:
             raise LinkError()
@@ -224,7 +225,7 @@ _RUNS = ("0123456789" * 3, "9876543210" * 3, "abcdefghijklmnopqrstuvwxyz" * 2,
          "qwertyuiopasdfghjklzxcvbnm" * 2)
 
 
-def check_password_policy(password: str, *, email: str = "", name: str = "") -> None:
+def check_password_policy(password: str, *, email: str, name: str) -> None:
     """At least 12 characters, anything allowed, no composition rules; not a guessable word
     dressed up with digits or symbols, and not the person's own name or email."""
     from flask_babel import gettext as _
@@ -242,19 +243,21 @@ def check_password_policy(password: str, *, email: str = "", name: str = "") -> 
         raise PasswordPolicyError(_("That password is too easy to guess."))
 
 
-def set_password(user: User, password: str, *, actor=None, must_change: bool = False) -> None:
-    """Store a new password and end every existing session of the person."""
+def set_password(user: User, password: str) -> None:
+    """The person's own new password (their account page, or `growth set-password`): store
+    it, drop any must-change flag, and end every existing session of theirs. `user` moves
+    on to the new session version, so the caller can sign this device in again."""
     check_password_policy(password, email=user.email, name=user.name)
     password_hash = hash_password(password)  # outside the transaction: hashing is slow
     with database.atomic():
-        User.update(password_hash=password_hash, must_change_password=must_change,
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
-        audit.record("password_changed", user, actor=actor or user)
-    fresh = User.get_by_id(user.id)
-    user.password_hash, user.session_version = fresh.password_hash, fresh.session_version
-    user.must_change_password = fresh.must_change_password
+        User.update(password_hash=password_hash, must_change_password=False).where(
+            User.id == user.id).execute()
+        user.bump_session_version()
+        audit.record("password_changed", user, actor=user)
 
 
 def sign_out_everywhere(user: User) -> None:
+    """Signing out: ends every session of `user`, who is the signed-in person (so the audit
+    event names them as the actor)."""
     user.bump_session_version()
-    audit.record("sign_out", user, actor=user)
+    audit.record("sign_out", user)
