@@ -107,8 +107,12 @@ def percent(value) -> str:
 
 
 def hours(minutes: int | None) -> str:
-    """Minutes as hours for people: 90 → '1.5 h' ('1,5 h' in Spanish)."""
-    return _("%(hours)s h", hours=number((minutes or 0) / 60, 1))
+    """Minutes as hours for people: 90 → '1.5 h' ('1,5 h' in Spanish); under six minutes,
+    which would round to '0 h', as minutes: 1 → '1 min'."""
+    minutes = minutes or 0
+    if 0 < minutes < 6:
+        return _("%(minutes)s min", minutes=minutes)
+    return _("%(hours)s h", hours=number(minutes / 60, 1))
 
 
 def week_span(monday: date) -> str:

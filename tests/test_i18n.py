@@ -341,13 +341,13 @@ def test_filters_format_for_the_page_language(app):
     monday = date(2026, 11, 23)
     with app.app_context(), app.test_request_context(headers=ES):
         assert day(monday) == "23 nov 2026"
-        assert hours(90) == "1,5 h"
+        assert (hours(90), hours(6), hours(5), hours(0)) == ("1,5 h", "0,1 h", "5 min", "0 h")
         assert number(1234.5) == "1.234,5"
         assert percent(0.5) == "50%"
         assert week_name(monday) == "Semana 48 · 23 nov – 29 nov 2026"
     with app.app_context(), app.test_request_context(headers=EN):
         assert day(monday) == "23 Nov 2026"
-        assert hours(90) == "1.5 h"
+        assert (hours(90), hours(6), hours(1), hours(None)) == ("1.5 h", "0.1 h", "1 min", "0 h")
         assert number(1234.5) == "1,234.5"
         assert week_name(monday) == "Week 48 · 23 Nov – 29 Nov 2026"
 

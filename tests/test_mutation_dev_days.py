@@ -65,6 +65,12 @@ def test_logging_past_40_hours_says_what_is_logged_and_what_would_be_added(world
                           "this would add 1.5 h.")
 
 
+def test_one_minute_past_40_hours_is_named_in_minutes_not_as_0_h(agent):
+    fill(agent)
+    assert str(refusal(log, agent, minutes=1)) == (
+        "A week holds at most 40 h. 40 h are logged; this would add 1 min.")
+
+
 def test_editing_past_40_hours_says_what_the_change_would_add(agent):
     fill(agent, minutes=2340)
     last = log(agent, minutes=60)
