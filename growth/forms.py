@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
+from wtforms import DateField as WTFormsDateField
 from wtforms import DateTimeField, Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
@@ -37,6 +38,17 @@ class PageCSRF(SessionCSRF):
             token = super().generate_csrf_token(csrf_token_field)
             g._page_csrf = (self.session["csrf"], token)
         return token
+
+
+class DateField(WTFormsDateField):
+    """A day, YYYY-MM-DD (what a date input sends); anything else, a day that does not
+    exist included, is named in our words rather than WTForms' "Not a valid date value"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a real date, written YYYY-MM-DD.")) from None
 
 
 class BaseForm(Form):

@@ -52,7 +52,7 @@ def test_create_account_gives_a_set_password_link(world, client_for, app):
     ("email", "not-an-email", "Enter an email address"),
     ("email", "AGENT3@example.com", "already has that email"),
     ("weekly_dev_hours", "41", "between 0 and 40"),
-    ("hired_on", "2026-02-30", "Not a valid date"),
+    ("hired_on", "2026-02-30", "Enter a real date, written YYYY-MM-DD."),
     ("role", "superuser", "Not a valid choice"),
     ("name", "Bad\u202eName", "invisible control characters"),
 ])

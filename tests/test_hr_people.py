@@ -124,7 +124,7 @@ def test_clearing_the_last_day_lets_them_sign_in_again(world, today):
      "can&#39;t be before the hire date"),
     ({"left_on": "2024-01-01", "leave_reason": ""}, "leave_reason", "Choose why they left"),
     ({"leave_reason": "voluntary"}, "leave_reason", "only for someone with a last day"),
-    ({"hired_on": "2024-02-30"}, "hired_on", "Not a valid date value"),
+    ({"hired_on": "2024-02-30"}, "hired_on", "Enter a real date, written YYYY-MM-DD."),
     ({"hired_on": ""}, "hired_on", "This field is required"),
     ({"team_id": "99999"}, "team_id", "Not a valid choice"),
     ({"leave_reason": "fired"}, "leave_reason", "Not a valid choice"),

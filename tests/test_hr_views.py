@@ -83,9 +83,17 @@ def test_the_dashboard_speaks_spanish_numbers(world, client_for, make_team, make
     assert ">2,49<" in html  # alpha's average tenure, with a decimal comma
 
 
+def test_a_date_that_does_not_exist_is_named_in_spanish_too(world, client_for):
+    User.update(locale="es").where(User.id == world.hr.id).execute()
+    page = client_for(User.get_by_id(world.hr.id)).get(
+        "/hr", query_string={"from": "2025-02-30", "to": "2025-03-31"})
+    assert page.status_code == 400
+    assert "Escribe una fecha que exista, como AAAA-MM-DD." in page.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("args, message", [
-    ({"from": "2025-13-01", "to": "2025-03-31"}, "Not a valid date value"),
-    ({"from": "yesterday", "to": "2025-03-31"}, "Not a valid date value"),
+    ({"from": "2025-13-01", "to": "2025-03-31"}, "Enter a real date, written YYYY-MM-DD."),
+    ({"from": "yesterday", "to": "2025-03-31"}, "Enter a real date, written YYYY-MM-DD."),
     ({"from": "2025-03-31", "to": "2025-01-01"}, "The period is reversed"),
     ({"from": "2025-01-01"}, "Choose the last day"),
     ({"from": "", "to": ""}, "Choose the first day"),

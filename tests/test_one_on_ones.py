@@ -56,7 +56,7 @@ def test_lead_records_a_one_on_one_with_items_and_takes_up_the_agenda(world, cli
 
 @pytest.mark.parametrize("change, field_message", [
     ({"held_on": ""}, "This field is required"),
-    ({"held_on": "2026-02-30"}, "Not a valid date value"),
+    ({"held_on": "2026-02-30"}, "Enter a real date, written YYYY-MM-DD."),
     ({"held_on": tomorrow}, "once it has been held"),
     ({"shared_notes": "x" * 20_001}, "20000"),
     ({"action_text": ["y" * 501]}, "500 characters"),

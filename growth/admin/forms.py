@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..forms import BaseForm, CreateForm, VersionedForm, email_address, select_choices
+from ..forms import BaseForm, CreateForm, DateField, VersionedForm, email_address, select_choices
 from ..labels import LEAVE_REASONS, ROLES
 
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address."))

@@ -4,7 +4,6 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     StringField,
     TextAreaField,
@@ -15,6 +14,7 @@ from ..forms import (
     DATE_RANGE_MESSAGE,
     BaseForm,
     CreateForm,
+    DateField,
     VersionedForm,
     select_choices,
     text_problem,

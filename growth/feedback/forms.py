@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectMultipleField,
@@ -12,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..dev_days.forms import optional_int
-from ..forms import BaseForm, CreateForm, select_choices
+from ..forms import BaseForm, CreateForm, DateField, select_choices
 from ..labels import RATINGS, REVIEW_ASPECTS
 from . import service
 

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SearchField, SelectField
+from wtforms import SearchField, SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm, VersionedForm, select_choices
+from ..forms import BaseForm, DateField, VersionedForm, select_choices
 from ..labels import LEAVE_REASONS
 
 # Long enough for any real question, short enough to keep the month chart to one query
