@@ -114,7 +114,7 @@ def _stream(sql: str, **params) -> Iterator[tuple]:
 def _as_date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    return date.fromisoformat(value)  # SQLite gives the stored YYYY-MM-DD text
 
 
 # The people employed at some time in the period, with their weeks, minutes and tenure.
@@ -187,7 +187,6 @@ def _period_params(start: date, end: date) -> dict:
 
 @dataclass
 class PersonFigures:
-    id: int
     email: str
     name: str
     team: str | None
@@ -279,11 +278,11 @@ def _employees_sql(start: date, end: date, order: str = "") -> tuple[str, dict]:
 
 
 def _person(row) -> PersonFigures:
-    (id_, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
+    (_id, email, name, team, role, hired_on, left_on, reason, tenure_days, eligible,
      participated, minutes, goals_set, goals_achieved, reviews_held, last_review,
      given, received, self_reviews, practice) = row
     return PersonFigures(
-        id=id_, email=email, name=name, team=team, role=role,
+        email=email, name=name, team=team, role=role,
         hired_on=_as_date(hired_on), left_on=_as_date(left_on), leave_reason=reason,
         tenure_days=int(tenure_days), eligible_weeks=int(eligible),
         participated_weeks=int(participated), minutes=int(minutes),
@@ -307,6 +306,8 @@ def iter_employees(start: date, end: date) -> Iterator[PersonFigures]:
 
     Ordered in SQL by the email's bytes (SQLite's BINARY, PostgreSQL's "C" collation):
     UTF-8 byte order is code point order, which is Python's order of `str`."""
+    # (mutmut: equivalent — "binary": SQLite's collation names ignore case; the others fail
+    # on PostgreSQL, which the tests run on too)
     collation = "BINARY" if is_sqlite() else '"C"'
     sql, params = _employees_sql(start, end, f"ORDER BY f.email COLLATE {collation}, f.id")
     rows = _stream(sql, **params)
@@ -322,6 +323,7 @@ def period_counts(start: date, end: date) -> tuple[int, int]:
     rows), and in how many groups by team, `(no team)` being one (the retention export's
     rows but ALL): one cheap query, no figures."""
     people, groups = _execute(
+        # (mutmut: equivalent — the statement in lower case; upper case fails on PostgreSQL)
         'SELECT COUNT(*), COUNT(DISTINCT COALESCE(u.team_id, 0)) FROM "user" u '
         "WHERE u.hired_on <= :end AND (u.left_on IS NULL OR u.left_on >= :start)",
         start=start, end=end).fetchone()
