@@ -359,3 +359,11 @@ def test_on_postgresql_a_sign_in_waits_for_its_own_account_and_address_only(worl
     finally:
         other.close()
         db.execute_sql("RESET lock_timeout")
+
+
+def test_using_ones_link_leaves_other_peoples_links_working(world):
+    mine = link_for(world, world.agent_a)
+    theirs = link_for(world, world.agent_b)
+    service.set_password_with_link(mine, "tangerine lighthouse 42")
+    assert service.link_holder(mine) is None
+    assert service.link_holder(theirs) == world.agent_b

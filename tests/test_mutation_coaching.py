@@ -409,3 +409,11 @@ def test_a_reviews_goals_are_the_persons_in_its_cycle_oldest_first(world, cycle,
     same_time = datetime(2026, 11, 25, 9, 0)
     Goal.update(created_at=same_time).where(Goal.id.in_([g.id for g in goals])).execute()
     assert [g.id for g in service.review_goals(review)] == [first.id] + [g.id for g in goals]
+
+
+def test_the_cycles_offered_are_newest_first_whatever_order_they_were_made(make_user):
+    person = make_user(hired_on=date(2025, 1, 6))
+    made = [ReviewCycle.ensure_for(day) for day in
+            (date(2025, 2, 1), date(2025, 8, 1), date(2026, 2, 1))]
+    offered = [cycle.id for cycle in service.openable_cycles(person, today=date(2026, 3, 1))]
+    assert offered == [made[2].id, made[1].id, made[0].id]

@@ -5,7 +5,18 @@ from datetime import date, datetime
 import pytest
 
 from growth import permissions as p
-from growth.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle, Role, Team, User
+from growth.models import (
+    ActionItem,
+    Goal,
+    OneOnOne,
+    PracticeParticipant,
+    PracticeSession,
+    Review,
+    ReviewCycle,
+    Role,
+    Team,
+    User,
+)
 
 ROLES = ["owner", "own_lead", "other_lead", "teammate", "hr", "admin"]
 
@@ -202,3 +213,37 @@ def test_coverage_reminders_and_the_calendar_feed(cast, world):
     owner = world.agent_a
     assert allowed(cast, lambda u: p.can_change_reminders(u, owner)) == {"owner"}
     assert allowed(cast, lambda u: p.can_manage_calendar(u, owner)) == {"owner"}
+
+
+def test_a_leads_teams_are_listed_by_name(world, make_team, make_user):
+    lead = make_user(Role.LEAD, team=None)
+    for name in ("Zeta", "Alpha", "Mid"):
+        make_team(name, lead=lead)
+    assert [team.name for team in p.led_teams(lead)] == ["Alpha", "Mid", "Zeta"]
+
+
+def test_a_session_is_read_by_its_own_participants_not_those_of_another(world):
+    held = {"team": world.team_a, "organiser": world.agent_a, "held_on": date(2026, 3, 2),
+            "scenario": "Refund", "minutes": 30}
+    theirs = PracticeSession.create(**held)
+    PracticeParticipant.create(session=theirs, user=world.agent_a2, part="customer")
+    other = PracticeSession.create(**held)
+    assert p.can_read_practice(world.agent_a2, theirs) is True
+    assert p.can_read_practice(world.agent_a2, other) is False
+
+
+def test_whom_a_person_may_review_is_offered_by_name_and_only_those(world, make_user):
+    zed = make_user(Role.AGENT, team=world.team_a, name="Zed Teammate")
+    amy = make_user(Role.AGENT, team=world.team_a, name="Amy Teammate")
+    make_user(Role.AGENT, team=world.team_a, name="Ann Gone", active=False)
+    make_user(Role.ADMIN, team=world.team_a, name="Ada Admin")
+    offered = [person.id for person in p.people_reviewable_by(world.agent_a)]
+    expected = sorted([world.agent_a, world.agent_a2, world.lead_a, zed, amy],
+                      key=lambda person: person.name)
+    assert offered == [person.id for person in expected]
+
+
+def test_someone_in_no_team_is_offered_only_themself(world, make_user):
+    loner = make_user(Role.AGENT, team=None, name="Lone Agent")
+    make_user(Role.AGENT, team=None, name="Other Loner")
+    assert [person.id for person in p.people_reviewable_by(loner)] == [loner.id]

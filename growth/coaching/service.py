@@ -231,7 +231,7 @@ def _apply_outcomes_to_goals(goals: list[Goal], outcomes: dict) -> None:
 def review_goals(review: Review) -> list[Goal]:
     """The person's goals in the review's cycle, oldest first."""
     return list(Goal.select().where(Goal.owner == review.person_id, Goal.cycle == review.cycle_id)
-                .order_by(Goal.created_at, Goal.id))
+                .order_by(Goal.created_at, Goal.id))  # (mutmut: equivalent on SQLite: id order)
 
 
 def edit_review(lead, review: Review, *, version: int, notes: str, held_on: date | None,
