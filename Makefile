@@ -66,8 +66,11 @@ MAX_CHILDREN ?= 1
 # Memory each run may take: a mutant that loops for ever appending to a list then fails
 # with MemoryError (killed) instead of filling the machine before its CPU-time limit.
 MUTATE_MEMORY_KB ?= 6000000
+# mutmut copies growth/ once and later refreshes only its Python files: bring the compiled
+# catalogs up to date too, or a new translation is missing from the mutated copy.
+MUTANTS_CATALOGS = if [ -d mutants/growth ]; then cp -R growth/translations mutants/growth/; fi
 mutate: install translations
-	ulimit -v $(MUTATE_MEMORY_KB); $(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
+	$(MUTANTS_CATALOGS); ulimit -v $(MUTATE_MEMORY_KB); $(BIN)/mutmut run --max-children $(MAX_CHILDREN) $(foreach m,$(MODULE),'$(subst /,.,$(m:.py=)).*'); \
 	status=$$?; \
 	echo 'Mutants per module and outcome (`$(BIN)/mutmut results` lists the survivors):'; \
 	$(BIN)/mutmut results --all true | sed -E 's/^ +//; s/\.x(_|ǁ).*: /: /' | sort | uniq -c; \
@@ -76,7 +79,7 @@ mutate: install translations
 # Re-check every mutant the last run left alive (after adding tests: a result otherwise
 # stands until its function changes). Counts as `make mutate` prints them.
 mutate-again: install translations
-	names=$$($(BIN)/mutmut results | sed -nE 's/^ +([^:]+): (survived|no tests|timeout).*/\1/p'); \
+	$(MUTANTS_CATALOGS); names=$$($(BIN)/mutmut results | sed -nE 's/^ +([^:]+): (survived|no tests|timeout).*/\1/p'); \
 	status=0; \
 	if [ -n "$$names" ]; then \
 		ulimit -v $(MUTATE_MEMORY_KB); $(BIN)/mutmut run --max-children $(MAX_CHILDREN) $$names; \
