@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from growth.dev_days import service as days_service
 from growth.feedback import service
 from growth.models import (
     Activity,
@@ -302,3 +303,30 @@ def test_a_role_play_that_would_overfill_someones_week_names_them(world):
         days.log_activity(world.agent_a2, monday_of(date.today()), kind="tickets", minutes=720)
     assert practice_refusal(world, minutes=300) == (
         "minutes", "Agent A2: A week holds at most 40 h. 36 h are logged; this would add 5 h.")
+
+
+def test_a_review_whose_minutes_overfill_the_week_says_so_and_keeps_nothing(world):
+    monday = monday_of(date.today())
+    for _ in range(4):
+        days_service.log_activity(world.agent_a, monday, kind="docs", minutes=600)
+    assert refusal(world.agent_a, world.agent_a2, minutes=30) == (
+        "minutes", "A week holds at most 40 h. 40 h are logged; this would add 0.5 h.")
+
+
+def test_the_same_ticket_reviewed_twice_for_a_person_is_refused_in_words(world):
+    give(world.agent_a, world.agent_a2, 48213)
+    with pytest.raises(service.FeedbackError) as caught:
+        give(world.agent_a, world.agent_a2, 48213)
+    assert (caught.value.field, str(caught.value)) == (
+        "ticket_url", "You have already reviewed this ticket for this person.")
+
+
+def test_another_reviewers_form_key_gives_their_own_review(world):
+    def review(reviewer):
+        return service.give_review(reviewer, reviewee_id=world.agent_a.id, ticket_url=URL,
+                                   rating=3, praise="Clear and kind.", submission="form-1")
+
+    first, second = review(world.agent_a2), review(world.lead_a)
+    assert first.id != second.id
+    assert {r.reviewer_id for r in TicketReview.select()} == {world.agent_a2.id,
+                                                             world.lead_a.id}

@@ -438,3 +438,14 @@ def test_without_a_mail_server_the_admin_passes_the_link_on(mail_app, inbox, wor
         f"/admin/users/{world.agent_a.id}/reset-password").get_data(as_text=True)
     assert "/set-password/" in page and "Growth emailed" not in page
     assert inbox.messages == []
+
+
+def test_reminders_are_recorded_one_statement_per_chunk(mail_app, inbox, world, monkeypatch):
+    monkeypatch.setattr(service, "RECORD_CHUNK", 2)
+    statements = []
+    insert_many = ReminderSent.insert_many
+    monkeypatch.setattr(ReminderSent, "insert_many",
+                        lambda rows: statements.append(len(rows)) or insert_many(rows))
+    plans = [o for o in service.due(MONDAY) if o.kind == ReminderKind.PLAN][:5]
+    service.send(MONDAY, plans)
+    assert statements == [2, 2, 1]
