@@ -69,10 +69,8 @@ def is_lead_of(user, person) -> bool:
     person_id = _id(person)
     if not has_role(user, Role.LEAD) or person_id is None or person_id == user.id:
         return False
-    return (User.select(User.id)
-            .join(Team, on=(User.team == Team.id))
-            .where(User.id == person_id, Team.lead == user.id)
-            .exists())
+    return User.select().where(User.id == person_id,
+                               User.team.in_(led_team_ids(user))).exists()
 
 
 def is_self(user, person) -> bool:

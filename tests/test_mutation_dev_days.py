@@ -493,3 +493,16 @@ def test_a_repeated_key_is_the_first_activity_even_in_a_full_week_of_another_kin
     first = log(agent, minutes=60, submission="the-form")
     assert log(agent, minutes=60, kind="coding", submission="the-form").id == first.id
     assert log(agent, week=LAST_WEEK, minutes=60, submission="the-form").id != first.id
+
+
+def test_a_past_week_is_over_for_plans(agent):
+    error = refusal(service.plan_week, agent, LAST_WEEK, version=1, day=LAST_WEEK, today=TODAY)
+    assert (str(error), error.field) == (
+        "This week is over: plans are for this week and the next 12.", None)
+
+
+def test_skipping_is_judged_on_the_day_asked_about_not_the_clock(agent):
+    day_asked = date(2025, 1, 8)
+    week = monday_of(day_asked) + timedelta(weeks=20)  # past by the clock, far ahead then
+    error = refusal(service.skip_week, agent, week, reason="other", today=day_asked)
+    assert str(error) == "Plans can be made up to 12 weeks ahead."

@@ -247,3 +247,11 @@ def test_someone_in_no_team_is_offered_only_themself(world, make_user):
     loner = make_user(Role.AGENT, team=None, name="Lone Agent")
     make_user(Role.AGENT, team=None, name="Other Loner")
     assert [person.id for person in p.people_reviewable_by(loner)] == [loner.id]
+
+
+def test_someone_named_a_teams_lead_without_the_lead_role_leads_nobody(world, make_user):
+    former = make_user(Role.AGENT, team=None)
+    Team.update(lead=former).where(Team.id == world.team_b.id).execute()
+    assert p.is_lead_of(former, world.agent_b) is False
+    assert p.is_lead_of(world.lead_b, world.agent_b) is False  # no longer its lead
+    assert p.is_lead_of(world.lead_a, world.agent_a) is True

@@ -171,6 +171,7 @@ figures AS (
 
 
 def _people_cte() -> str:
+    # (mutmut: equivalent — the column names in upper case: SQL folds unquoted names)
     return PEOPLE_CTE.format(hired_day=_day_number("u.hired_on"),
                              left_day=_day_number("u.left_on"))
 
