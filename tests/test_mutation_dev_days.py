@@ -506,3 +506,27 @@ def test_skipping_is_judged_on_the_day_asked_about_not_the_clock(agent):
     week = monday_of(day_asked) + timedelta(weeks=20)  # past by the clock, far ahead then
     error = refusal(service.skip_week, agent, week, reason="other", today=day_asked)
     assert str(error) == "Plans can be made up to 12 weeks ahead."
+
+
+# The weeks of a person's employment --------------------------------------------------------
+
+def test_the_week_holding_the_hire_is_theirs_and_the_one_before_is_not(make_user):
+    person = make_user(hired_on=THIS_WEEK + timedelta(days=6))  # hired on a Sunday
+    assert service.logging_problem(person, THIS_WEEK, TODAY) is None
+    assert service.logging_problem(person, LAST_WEEK, TODAY) == (
+        "This week is before you joined on 29 Nov 2026.")
+    monday_hire = make_user(hired_on=THIS_WEEK + timedelta(days=7))
+    assert service.planning_problem(monday_hire, THIS_WEEK, TODAY) == (
+        "This week is before you joined on 30 Nov 2026.")
+
+
+def test_the_week_holding_the_last_day_is_theirs_and_the_one_after_is_not(make_user):
+    person = make_user(hired_on=date(2024, 1, 1), left_on=LAST_WEEK)  # left on a Monday
+    assert service.logging_problem(person, LAST_WEEK, TODAY) is None
+    assert service.logging_problem(person, THIS_WEEK, TODAY) == (
+        "This week is after your last day, 16 Nov 2026.")
+
+
+def test_a_week_not_started_says_to_log_once_it_has(agent):
+    assert service.logging_problem(agent, NEXT_WEEK, TODAY) == (
+        "This week hasn't started yet: log what you did once it has.")
