@@ -322,5 +322,5 @@ def allowed_or_404(allowed: bool) -> None:
 def init_app(app):
     app.jinja_env.globals.update({
         name: value for name, value in globals().items()
-        if name.startswith(("can_", "is_lead_of", "is_self"))
+        if name.startswith(("can_", "is_self"))
     })
